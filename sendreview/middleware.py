@@ -1,0 +1,99 @@
+"""Request middleware: session limits, the MFA requirement, the tenant scope and caching headers."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django_scopes import scope
+
+from sendreview import tenancy
+
+# Paths a signed-in user may reach before setting up MFA: the set-up pages, logging out, assets.
+MFA_SETUP_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/static/", "/health/")
+SESSION_STARTED_KEY = "session_started_at"
+
+
+class SessionLimitsMiddleware:
+    """An absolute session lifetime on top of the idle timeout that SESSION_COOKIE_AGE gives."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            started = request.session.setdefault(SESSION_STARTED_KEY, now)
+            if now - started > settings.SENDREVIEW_SESSION_ABSOLUTE_SECONDS:
+                logout(request)
+                return redirect("account_login")
+        return self.get_response(request)
+
+
+class MFARequiredMiddleware:
+    """Until a user has a second factor, the only pages they can reach are those that set one up."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            settings.SENDREVIEW_MFA_REQUIRED
+            and request.user.is_authenticated
+            and not request.path.startswith(MFA_SETUP_PREFIXES)
+            and not _has_totp(request)
+        ):
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+
+def _has_totp(request) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    cached = getattr(request, "_has_totp", None)
+    if cached is None:
+        cached = Authenticator.objects.filter(
+            user=request.user, type=Authenticator.Type.TOTP
+        ).exists()
+        request._has_totp = cached
+    return cached
+
+
+class TenantScopeMiddleware:
+    """Opens the django-scopes scope of the membership the user is acting in, for the whole request.
+
+    Anonymous requests get an empty scope: tenant rows cannot be read at all.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        act = None
+        memberships: list = []
+        if request.user.is_authenticated:
+            memberships = tenancy.active_memberships(request.user)
+            chosen = tenancy.choose_membership(memberships, request.session.get(tenancy.SESSION_KEY))
+            if chosen is not None:
+                act = tenancy.acting_for(request.user, chosen)
+            request.user.acting = act
+        request.acting = act
+        request.memberships = memberships
+        with scope(**tenancy.scope_dimensions(act)):
+            return self.get_response(request)
+
+
+class NoStoreForLoggedInMiddleware:
+    """Pages for signed-in users hold personal data: never keep them in a browser or proxy cache."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.user.is_authenticated or request.path.startswith("/accounts/"):
+            response["Cache-Control"] = "no-store"
+            response["Pragma"] = "no-cache"
+        return response

@@ -1,0 +1,85 @@
+"""Which membership a user is acting in, and the tenant scope it opens.
+
+This is the only place that reads memberships with the scope guard off: it has to, to learn what the
+scope is. Everything else reads tenant rows through scoped managers and so can only see what the
+acting membership opens (sendreview.roles.scope_for).
+"""
+
+from __future__ import annotations
+
+from django_scopes import scopes_disabled
+
+from sendreview.roles import Acting, Role, scope_for
+
+SESSION_KEY = "acting_membership"
+
+
+def active_memberships(user) -> list:
+    """The user's memberships valid today, in a stable order for the context switcher."""
+    from schools.models import Membership
+
+    if not user.is_authenticated:
+        return []
+    with scopes_disabled():
+        return list(
+            Membership.objects.active()
+            .filter(user=user)
+            .select_related("la", "school")
+            .order_by("la__name", "school__name", "role", "pk")
+        )
+
+
+def acting_for(user, membership) -> Acting:
+    from schools.models import EPAssignment
+
+    ep_school_ids: list[int] = []
+    if membership.role == Role.EP:
+        with scopes_disabled():
+            ep_school_ids = sorted(
+                set(
+                    EPAssignment.objects.filter(ep=user, school__la_id=membership.la_id).values_list(
+                        "school_id", flat=True
+                    )
+                )
+            )
+    dims = scope_for(
+        role=membership.role,
+        la_id=membership.la_id,
+        school_id=membership.school_id,
+        ep_school_ids=ep_school_ids,
+    )
+    school_ids = None if dims["school"] is None else tuple(dims["school"])
+    return Acting(
+        membership_id=membership.pk,
+        role=membership.role,
+        la_id=membership.la_id,
+        school_id=membership.school_id,
+        school_ids=school_ids,
+        label=_label(membership),
+    )
+
+
+def scope_dimensions(act: Acting | None) -> dict:
+    """The django-scopes dimensions for an acting context; no context sees nothing."""
+    if act is None:
+        return {"la": [], "school": []}
+    if act.role == Role.PLATFORM_ADMIN:
+        return {"la": None, "school": []}
+    return {"la": [act.la_id], "school": None if act.school_ids is None else list(act.school_ids)}
+
+
+def choose_membership(memberships: list, chosen_id) -> object | None:
+    for membership in memberships:
+        if membership.pk == chosen_id:
+            return membership
+    return memberships[0] if memberships else None
+
+
+def _label(membership) -> str:
+    role = Role(membership.role).label
+    if membership.school_id:
+        return f"{role}, {membership.school.name}"
+    if membership.la_id:
+        return f"{role}, {membership.la.name}"
+    return role
+

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from sendreview import views
+from sendreview.admin_site import restrict_admin_to_platform_admins
+
+restrict_admin_to_platform_admins(admin.site)
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("context/", views.context_switch, name="context-switch"),
+    path("health/", views.health, name="health"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("accounts/", include("accounts.urls")),
+    path("accounts/", include("allauth.account.urls")),
+    path("accounts/2fa/", include("allauth.mfa.urls")),
+    path("", include("schools.urls")),
+    path("admin/", admin.site.urls),
+]
