@@ -18,6 +18,8 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=True)
+# Read once here: test runners switch DEBUG off, but that does not make a test run production.
+PRODUCTION = not DEBUG
 TESTING = env.bool("SENDREVIEW_TESTING", default=False)
 
 _DEV_SECRET = "dev-only-insecure-key-never-use-in-production-0123456789"  # noqa: S105
@@ -32,7 +34,7 @@ if not DEBUG:
         raise ImproperlyConfigured("Production mode (DEBUG=false) needs ALLOWED_HOSTS.")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "sendreview.apps.PlatformAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
