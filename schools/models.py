@@ -17,7 +17,7 @@ from django.utils import timezone
 from django_scopes import ScopedManager
 from simple_history.models import HistoricalRecords
 
-from sendreview.roles import LA_STAFF_ROLES, ROLES_WITH_SCHOOL, Role
+from sendreview.roles import ROLES_WITH_SCHOOL, ROLES_WITHOUT_SCHOOL, Role
 
 la_code_validator = RegexValidator(r"^\d{3}$", "Enter the LA code as 3 digits, like 204")
 gss_code_validator = RegexValidator(r"^E0[6-9]\d{6}$", "Enter a GSS code like E09000012")
@@ -206,8 +206,8 @@ class Membership(models.Model):
         ordering = ["role", "valid_from"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(role__in=list(ROLES_WITH_SCHOOL), school__isnull=False, la__isnull=False)
-                | Q(role__in=[*LA_STAFF_ROLES, Role.EP], school__isnull=True, la__isnull=False)
+                condition=Q(role__in=sorted(ROLES_WITH_SCHOOL), school__isnull=False, la__isnull=False)
+                | Q(role__in=sorted(ROLES_WITHOUT_SCHOOL), school__isnull=True, la__isnull=False)
                 | Q(role=Role.PLATFORM_ADMIN, school__isnull=True, la__isnull=True),
                 name="membership_role_matches_school_and_la",
             ),

@@ -12,7 +12,13 @@ from django_scopes import scope
 from sendreview import tenancy
 
 # Paths a signed-in user may reach before setting up MFA: the set-up pages, logging out, assets.
-MFA_SETUP_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/static/", "/health/")
+MFA_SETUP_PREFIXES = (
+    "/accounts/2fa/",
+    "/accounts/reauthenticate/",  # allauth asks for the password again before adding a factor
+    "/accounts/logout/",
+    "/static/",
+    "/health/",
+)
 SESSION_STARTED_KEY = "session_started_at"
 
 

@@ -97,12 +97,22 @@ can_change_school = school_in_acting_scope & is_la_admin
 can_manage_la_record = object_in_acting_la & is_la_admin
 can_view_school_list = is_la_staff | is_ep
 
+
+@rules.predicate
+def membership_is_invitable(user, membership) -> bool:
+    """A role an LA administrator hands out (not a moderator's grant, which belongs to a visit)."""
+    return membership is not None and membership.role in INVITABLE_ROLES
+
+
+can_change_membership = object_in_acting_la & is_la_admin & membership_is_invitable
+
 PERMISSIONS = {
     "schools.view_school": can_view_school,
     "schools.view_school_list": can_view_school_list,
     "schools.change_school": can_change_school,
     "schools.administer_la": can_administer_la,
     "schools.manage_la_record": can_manage_la_record,
+    "schools.change_membership": can_change_membership,
     "schools.view_moderation": _has_role(Role.MODERATOR),
     "platform.manage_las": is_platform_admin,
     "platform.use_admin_site": is_platform_admin,
@@ -129,6 +139,11 @@ def scope_for(*, role: str, la_id: int | None, school_id: int | None, ep_school_
     raise ValueError(f"unknown role {role!r}")
 
 
+def is_temporary_grant(role: str) -> bool:
+    """A moderator's access lasts one audit visit; a person's own job comes first by default."""
+    return role == Role.MODERATOR
+
+
 def role_needs_school(role: str) -> bool:
     return role in ROLES_WITH_SCHOOL
 
@@ -144,3 +159,117 @@ def home_kind(role: str) -> str:
     if role in LA_STAFF_ROLES:
         return "la"
     return "platform"
+
+
+# --- Reports (PDF jobs; used by the reports app) --------------------------------------------------
+# A report may be read by whoever may read its subject: the job names the subject's permission
+# (`job.subject_view_permission`, from its kind) and fetches the subject through the current scope
+# (`job.subject`). LA-wide reports have no school and so are outside every school-limited scope.
+
+
+@rules.predicate
+def report_in_acting_scope(user, job) -> bool:
+    act = acting(user)
+    if act is None or job is None or act.la_id != job.la_id:
+        return False
+    return act.school_ids is None or (job.school_id is not None and job.school_id in act.school_ids)
+
+
+@rules.predicate
+def report_subject_visible(user, job) -> bool:
+    permission = getattr(job, "subject_view_permission", None)
+    subject = getattr(job, "subject", None)
+    return bool(permission) and subject is not None and user.has_perm(permission, subject)
+
+
+can_request_report = is_school_staff | is_ep | is_la_staff
+can_view_report = report_in_acting_scope & report_subject_visible
+can_retry_report = can_view_report & can_request_report
+can_regenerate_batch = is_la_staff
+can_view_report_batch = object_in_acting_la & is_la_staff
+
+REPORT_PERMISSIONS = {
+    "reports.view_report_list": can_request_report,
+    "reports.request_report": can_request_report,
+    "reports.view_report": can_view_report,
+    "reports.retry_report": can_retry_report,
+    "reports.regenerate_batch": can_regenerate_batch,
+    "reports.view_report_batch": can_view_report_batch,
+}
+for _name, _predicate in REPORT_PERMISSIONS.items():
+    rules.add_perm(_name, _predicate)
+PERMISSIONS.update(REPORT_PERMISSIONS)
+
+
+# --- Self-reviews (frameworks app) ----------------------------------------------------------------
+# Readers: the school's own staff (a governor reads only), the EP assigned to the school in the
+# review's academic year, and LA staff of the school's LA. The status questions (`is_draft`, ...)
+# are properties of frameworks.SelfReview, so nothing here compares status strings either.
+
+
+@rules.predicate
+def review_in_acting_scope(user, review) -> bool:
+    return review is not None and school_in_acting_scope(user, review.school)
+
+
+@rules.predicate
+def is_ep_assigned_for_review(user, review) -> bool:
+    """The acting EP is assigned to the review's school in the review's academic year."""
+    act = acting(user)
+    if act is None or act.role != Role.EP or review is None:
+        return False
+    # One lookup per (school, year) per request: the user object lives as long as the request.
+    cache = user.__dict__.setdefault("_ep_assignment_cache", {})
+    key = (review.school_id, review.academic_year_id)
+    if key not in cache:
+        from schools.models import EPAssignment
+
+        cache[key] = EPAssignment.objects.filter(
+            ep_id=user.pk, school_id=review.school_id, academic_year_id=review.academic_year_id
+        ).exists()
+    return cache[key]
+
+
+is_school_leader = _has_role(Role.SENCO, Role.HEADTEACHER)
+is_headteacher = _has_role(Role.HEADTEACHER)
+review_is_draft = rules.predicate(lambda user, review: review.is_draft, name="review is draft")
+review_is_not_draft = rules.predicate(lambda user, review: not review.is_draft, name="review not draft")
+review_is_discussed = rules.predicate(lambda user, review: review.is_discussed, name="review discussed")
+review_open_for_discussion = rules.predicate(
+    lambda user, review: review.is_open_for_discussion, name="review open for discussion"
+)
+review_awaiting_confirmation = rules.predicate(
+    lambda user, review: review.awaiting_confirmation, name="review awaiting confirmation"
+)
+review_confirmation_can_be_requested = rules.predicate(
+    lambda user, review: review.confirmation_can_be_requested, name="confirmation can be requested"
+)
+
+can_view_review = review_in_acting_scope & (is_school_staff | is_ep_assigned_for_review | is_la_staff)
+can_edit_review = review_in_acting_scope & is_school_leader & review_is_draft
+can_start_review = school_in_acting_scope & is_school_leader  # the object is the school
+can_submit_review = review_in_acting_scope & is_senco & review_is_draft
+can_request_review_confirmation = (
+    review_in_acting_scope & is_senco & review_confirmation_can_be_requested
+)
+can_confirm_review = review_in_acting_scope & is_headteacher & review_awaiting_confirmation
+can_record_discussion = (
+    review_in_acting_scope & (is_ep_assigned_for_review | is_la_staff) & review_open_for_discussion
+)
+can_reopen_review = review_in_acting_scope & (is_school_leader | is_la_staff) & review_is_not_draft
+can_close_review = review_in_acting_scope & (is_ep_assigned_for_review | is_la_staff) & review_is_discussed
+
+REVIEW_PERMISSIONS = {
+    "frameworks.view_review": can_view_review,
+    "frameworks.edit_review": can_edit_review,
+    "frameworks.start_review": can_start_review,
+    "frameworks.submit_review": can_submit_review,
+    "frameworks.request_review_confirmation": can_request_review_confirmation,
+    "frameworks.confirm_review": can_confirm_review,
+    "frameworks.record_discussion": can_record_discussion,
+    "frameworks.reopen_review": can_reopen_review,
+    "frameworks.close_review": can_close_review,
+}
+for _name, _predicate in REVIEW_PERMISSIONS.items():
+    rules.add_perm(_name, _predicate)
+PERMISSIONS.update(REVIEW_PERMISSIONS)

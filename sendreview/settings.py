@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "frameworks",
     "workplans",
     "audits",
+    "reports",
 ]
 
 MIDDLEWARE = [

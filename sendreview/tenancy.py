@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django_scopes import scopes_disabled
 
-from sendreview.roles import Acting, Role, scope_for
+from sendreview.roles import Acting, Role, is_temporary_grant, scope_for
 
 SESSION_KEY = "acting_membership"
 
@@ -69,10 +69,12 @@ def scope_dimensions(act: Acting | None) -> dict:
 
 
 def choose_membership(memberships: list, chosen_id) -> object | None:
+    """The membership chosen in the switcher if still active, else the person's own job first."""
     for membership in memberships:
         if membership.pk == chosen_id:
             return membership
-    return memberships[0] if memberships else None
+    by_default = sorted(memberships, key=lambda m: is_temporary_grant(m.role))
+    return by_default[0] if by_default else None
 
 
 def _label(membership) -> str:

@@ -2,9 +2,6 @@ from django.contrib import admin
 from django.urls import include, path
 
 from sendreview import views
-from sendreview.admin_site import restrict_admin_to_platform_admins
-
-restrict_admin_to_platform_admins(admin.site)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,5 +13,7 @@ urlpatterns = [
     path("accounts/", include("allauth.account.urls")),
     path("accounts/2fa/", include("allauth.mfa.urls")),
     path("", include("schools.urls")),
+    path("", include("frameworks.urls")),
+    path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

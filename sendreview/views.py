@@ -5,9 +5,9 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from schools import selectors
 from sendreview import tenancy
 from sendreview.roles import home_kind
-from schools import selectors
 
 
 @login_required

@@ -1,17 +1,17 @@
 """Schools: the LA's searchable list, a school's page, and the LA administrator's changes."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.conf import settings
 from django.core import signing
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from sendreview.access import require
 from schools import importers, selectors, services
 from schools.forms import SchoolCloseForm, SchoolForm, SchoolImportForm, SchoolSearchForm
 from schools.models import School
+from sendreview.access import require
 
 IMPORT_SIGNING_SALT = "schools.import"
 

@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""Vendor GOV.UK Frontend's precompiled files into static/govuk/ (run by hand; the output is committed).
+
+    python scripts/vendor_govuk_frontend.py            # newest 6.x
+    python scripts/vendor_govuk_frontend.py 6.6.0      # an exact version
+
+It asks npm for the package tarball (`npm pack`, which checks the registry's integrity hash), takes
+the compiled CSS and JS with their source maps and the images from dist/govuk/, and changes the CSS:
+
+- sendreview is not on a gov.uk domain, so the GDS Transport typeface must not be used: its
+  @font-face rules and copyright comment are removed, the name is taken out of every font stack
+  (text falls back to Arial, then sans-serif) and the font files are not copied;
+- absolute /assets/ URLs become relative ones, so the CSS works under STATIC_URL and hashed
+  static storage can find (and fingerprint) what it points at.
+
+The .map files are kept: hashed static storage follows sourceMappingURL comments and fails
+without them. No Node build is part of the application; npm is needed only to run this script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+PACKAGE = "govuk-frontend"
+DEFAULT_SPEC = "^6"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TARGET = PROJECT_ROOT / "static" / "govuk"
+DIST = "package/dist/govuk/"
+FILES = [
+    "govuk-frontend.min.css",
+    "govuk-frontend.min.css.map",
+    "govuk-frontend.min.js",
+    "govuk-frontend.min.js.map",
+    "assets/manifest.json",
+]
+IMAGES = "assets/images/"
+
+FONT_FACE = re.compile(r"@font-face\{[^}]*\}")
+FONT_COMMENT = re.compile(r"/\*![^*]*Margaret Calvert[^*]*\*/\s*")
+FONT_IN_STACK = re.compile(
+    r"font-family:\s*(?:\"GDS Transport\"|'GDS Transport'|GDS Transport)\s*,\s*"
+)
+ABSOLUTE_ASSETS = re.compile(r"url\((['\"]?)/assets/")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "version", nargs="?", default=DEFAULT_SPEC, help="npm version or range (default ^6)"
+    )
+    args = parser.parse_args(argv)
+    if shutil.which("npm") is None:
+        print("npm is needed to fetch the package: install Node.js and npm first.", file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory() as tmp:
+        tarball, version = _npm_pack(f"{PACKAGE}@{args.version}", Path(tmp))
+        _extract(tarball, version)
+    print(f"Vendored {PACKAGE} {version} into {TARGET.relative_to(PROJECT_ROOT)}/")
+    return 0
+
+
+def _npm_pack(spec: str, dest: Path) -> tuple[Path, str]:
+    out = subprocess.run(  # noqa: S603 — fixed argv, no shell
+        ["npm", "pack", spec, "--json", "--pack-destination", str(dest)],  # noqa: S607
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    info = json.loads(out)[0]
+    return dest / info["filename"], info["version"]
+
+
+def _extract(tarball: Path, version: str) -> None:
+    if not version.startswith("6."):
+        raise SystemExit(f"Expected GOV.UK Frontend 6.x, got {version}: check the templates first.")
+    with tarfile.open(tarball, "r:gz") as tar:
+        members = {m.name: m for m in tar.getmembers() if m.isfile()}
+        missing = [f for f in FILES if DIST + f not in members]
+        if missing:
+            raise SystemExit(f"{PACKAGE} {version} lacks {', '.join(missing)}")
+        if TARGET.exists():
+            shutil.rmtree(TARGET)
+        (TARGET / IMAGES).mkdir(parents=True)
+        for name in FILES:
+            data = tar.extractfile(members[DIST + name]).read()
+            if name == "govuk-frontend.min.css":
+                data = rewrite_css(data.decode("utf-8")).encode("utf-8")
+            (TARGET / name).write_bytes(data)
+        for name, member in sorted(members.items()):
+            if name.startswith(DIST + IMAGES):
+                relative = name[len(DIST) :]
+                if "/" in relative[len(IMAGES) :] or ".." in relative:
+                    continue  # only the flat image folder; never write outside TARGET
+                (TARGET / relative).write_bytes(tar.extractfile(member).read())
+    (TARGET / "VERSION").write_text(version + "\n")
+    (TARGET / "README.md").write_text(_readme(version))
+
+
+def rewrite_css(css: str) -> str:
+    css = FONT_COMMENT.sub("", css)
+    css = FONT_FACE.sub(lambda m: "" if "GDS Transport" in m.group(0) else m.group(0), css)
+    css = FONT_IN_STACK.sub("font-family:", css)
+    css = ABSOLUTE_ASSETS.sub(r"url(\1assets/", css)
+    if "GDS Transport" in css:
+        raise SystemExit("GDS Transport is still named in the CSS: update rewrite_css().")
+    if re.search(r"url\(['\"]?/", css):
+        raise SystemExit("An absolute url() is left in the CSS: update rewrite_css().")
+    return css
+
+
+def _readme(version: str) -> str:
+    return f"""# GOV.UK Frontend {version} (vendored)
+
+Generated by `scripts/vendor_govuk_frontend.py`: do not edit by hand, run the script again.
+
+Source: the npm package `{PACKAGE}@{version}`, folder `dist/govuk/` (MIT licence,
+copyright Crown Copyright / Government Digital Service).
+
+Changed from the package: the GDS Transport @font-face rules and font-family names are removed
+(sendreview is not a gov.uk service; text uses Arial or the system sans-serif), the font files are
+not included, and the CSS's absolute `/assets/` URLs are relative. The source maps are as shipped,
+so their column positions for the CSS are approximate.
+"""
+
+
+if __name__ == "__main__":
+    sys.exit(main())
