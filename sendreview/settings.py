@@ -154,7 +154,8 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_PREVENT_ENUMERATION = True
-ACCOUNT_RATE_LIMITS = {} if TESTING else {"login_failed": "10/m/ip,5/5m/key"}
+# allauth merges a dict into its own defaults, so False is the only way to switch throttling off.
+ACCOUNT_RATE_LIMITS = False if TESTING else {"login_failed": "10/m/ip,5/5m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "sendreview"
 MFA_RECOVERY_CODE_COUNT = 10
@@ -168,6 +169,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)  # locked accounts come back: no perma
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own: per account and per IP
 AXES_USERNAME_CALLABLE = "accounts.adapter.axes_username"
 AXES_RESET_ON_SUCCESS = True
+# A retry during the lock-out must not restart the 15 minutes the lock-out page promises.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 AXES_ENABLE_ADMIN = False
 

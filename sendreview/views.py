@@ -18,7 +18,8 @@ def home(request):
     kind = home_kind(act.role)
     context = {"kind": kind}
     if kind == "school":
-        context["school"] = selectors.school_get_own(user=request.user)
+        school = context["school"] = selectors.school_get_own(user=request.user)
+        context["can_start_review"] = request.user.has_perm("frameworks.start_review", school)
     elif kind == "ep":
         context["assignments"] = selectors.ep_assignment_list_current(user=request.user)
     elif kind == "la":

@@ -46,6 +46,7 @@ def school_detail(request, uuid):
     return render(request, "schools/school_detail.html", {
         "school": school,
         "can_change": request.user.has_perm("schools.change_school", school),
+        "can_start_review": request.user.has_perm("frameworks.start_review", school),
     })
 
 
