@@ -1,0 +1,154 @@
+"""Reads about self-reviews. Every selector reads through the scoped managers of the request.
+
+The number of queries a page costs does not grow with the number of items: items, responses and
+the responses of the review it started from are each read in one query and joined in Python.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from frameworks import analysis
+from frameworks.models import (
+    FrameworkVersion,
+    Item,
+    Response,
+    ReviewEvent,
+    Section,
+    SelfReview,
+)
+from sendreview.access import get_scoped_or_404
+
+REVIEW_RELATED = (
+    "school__la",
+    "framework_version__framework",
+    "academic_year",
+    "started_by",
+    "submitted_by",
+    "confirmed_by",
+    "prefilled_from__academic_year",
+    "prefilled_from__framework_version__framework",
+)
+
+
+def review_get(*, user, uuid) -> SelfReview:
+    """The review with this UUID inside the acting scope, else 404."""
+    return get_scoped_or_404(SelfReview.objects.select_related(*REVIEW_RELATED), uuid=uuid)
+
+
+def review_list(*, user, school) -> list[SelfReview]:
+    """The school's reviews that the user may read (an EP: those of the years they are assigned)."""
+    reviews = (
+        SelfReview.objects.filter(school=school)
+        .select_related("school", "framework_version__framework", "academic_year", "submitted_by")
+        .order_by("-academic_year__start_year", "framework_version__framework__name", "-round")
+    )
+    return [r for r in reviews if user.has_perm("frameworks.view_review", r)]
+
+
+def framework_versions_for_new_reviews() -> list[FrameworkVersion]:
+    """The newest version of every framework: the ones a new review is made with."""
+    versions = FrameworkVersion.objects.select_related("framework").order_by(
+        "framework__name", "-number"
+    )
+    latest: dict[int, FrameworkVersion] = {}
+    for version in versions:
+        latest.setdefault(version.framework_id, version)
+    return list(latest.values())
+
+
+def sections_of(review: SelfReview) -> list[Section]:
+    return list(Section.objects.filter(version_id=review.framework_version_id).order_by("position"))
+
+
+def response_get(*, review: SelfReview, item_code: str) -> Response:
+    """One response of the review (through the scope), with its item."""
+    return get_scoped_or_404(
+        Response.objects.select_related("item__section", "updated_by"),
+        review=review,
+        item__code=item_code,
+    )
+
+
+def review_rows(
+    *, review: SelfReview, sections: list[Section], with_previous: bool = False
+) -> list[analysis.ItemRow]:
+    """The review's items with their responses (and the earlier review's), in framework order."""
+    section_ids = [s.pk for s in sections]
+    items = list(
+        Item.objects.filter(
+            version_id=review.framework_version_id, section_id__in=section_ids
+        ).order_by("section__position", "position")
+    )
+    responses = {
+        r.item_id: r
+        for r in Response.objects.filter(
+            review=review, item__section_id__in=section_ids
+        ).select_related("updated_by")
+    }
+    previous = None
+    if with_previous and review.prefilled_from_id:
+        previous = {
+            r.item.code: r
+            for r in Response.objects.filter(
+                review_id=review.prefilled_from_id, item__code__in=[i.code for i in items]
+            ).select_related("item")
+        }
+    return analysis.build_rows(
+        scale=review.framework_version.rating_scale,
+        sections=sections,
+        items=items,
+        responses=responses,
+        previous=previous,
+    )
+
+
+def review_profile(*, review: SelfReview) -> analysis.Profile:
+    """The whole review as a profile: rows, section summaries, gaps. Three queries."""
+    sections = sections_of(review)
+    rows = review_rows(review=review, sections=sections)
+    return analysis.build_profile(
+        scale=review.framework_version.rating_scale, sections=sections, rows=rows
+    )
+
+
+def review_events(*, review: SelfReview) -> list[ReviewEvent]:
+    return list(ReviewEvent.objects.filter(review=review).select_related("by").order_by("at", "pk"))
+
+
+def response_history(*, review: SelfReview):
+    """Every historical record of the review's responses, newest first (paginate it).
+
+    Each save adds one to lock_version, so a record's predecessor is the record of the same
+    response with lock_version − 1: `history_predecessors` finds a page's in one more query.
+    """
+    return (
+        Response.history.filter(review_id=review.pk)
+        .select_related("history_user", "item")
+        .order_by("-history_date", "-history_id")
+    )
+
+
+def history_predecessors(records) -> dict[tuple[int, int], object]:
+    wanted = [(r.id, r.lock_version - 1) for r in records if r.lock_version > 1]
+    if not wanted:
+        return {}
+    query = Q()
+    for pk, version in wanted:
+        query |= Q(id=pk, lock_version=version)
+    found = Response.history.filter(query).order_by("history_date")
+    return {(r.id, r.lock_version): r for r in found}
+
+
+def response_baseline(*, response: Response, version: int):
+    """The response as it was at `version` (its historical record), or None if unknown."""
+    return (
+        Response.history.filter(id=response.pk, lock_version=version)
+        .order_by("-history_date")
+        .first()
+    )
+
+
+def comparable_reviews(*, user, school) -> list[SelfReview]:
+    """Reviews of the school the user may read, for choosing two to compare."""
+    return review_list(user=user, school=school)

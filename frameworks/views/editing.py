@@ -1,0 +1,304 @@
+"""Filling a review in: a section's form (the whole section without JavaScript), the htmx
+autosave of one statement, the conflict page of a refused save, and the overall judgement."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from frameworks import selectors, services
+from frameworks.forms import (
+    ConflictResolveForm,
+    JudgementForm,
+    ResponseForm,
+)
+from frameworks.models import OverallJudgement, exemplar_entries
+from frameworks.views.common import (
+    changed_by_user,
+    conflict_url,
+    forget_conflict,
+    next_conflict_code,
+    page_context,
+    pending_conflicts,
+    posted,
+    remember_conflict,
+    review_for,
+    section_url,
+)
+from sendreview.access import require
+
+# --- filling in -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_section(request, uuid, section_code):
+    review = review_for(request, uuid, "frameworks.view_review")
+    sections = selectors.sections_of(review)
+    section = next((s for s in sections if s.code == section_code), None)
+    if section is None:
+        raise Http404("No such section")
+    editable = request.user.has_perm("frameworks.edit_review", review)
+    if request.method == "POST" and not editable:
+        require(request.user, "frameworks.edit_review", review)
+    rows = selectors.review_rows(review=review, sections=[section], with_previous=True)
+    scale = review.framework_version.rating_scale
+    data = request.POST if request.method == "POST" else None
+    entries = [
+        {
+            "row": row,
+            "form": ResponseForm(
+                data, item=row.item, scale=scale, initial=ResponseForm.initial_for(row.response)
+            ),
+        }
+        for row in rows
+    ]
+    if request.method == "POST" and all(e["form"].is_valid() for e in entries):
+        conflicts = []
+        try:
+            for entry in entries:
+                form, response = entry["form"], entry["row"].response
+                values, expected = form.values(), form.cleaned_data["lock_version"]
+                if not changed_by_user(response, values, expected):
+                    continue
+                try:
+                    services.response_save(
+                        response=response, expected_version=expected, user=request.user, **values
+                    )
+                except services.ConflictError:
+                    remember_conflict(request, review, response, values, expected)
+                    conflicts.append(response.item.code)
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+            return redirect("frameworks:review-detail", uuid=review.uuid)
+        if conflicts:
+            return redirect(conflict_url(review, conflicts[0]))
+        messages.success(request, f"{section.title}: saved")
+        return redirect("frameworks:review-detail", uuid=review.uuid)
+    index = sections.index(section)
+    return render(
+        request,
+        "frameworks/review_section.html",
+        page_context(
+            request,
+            review,
+            section=section,
+            entries=entries,
+            editable=editable,
+            errors=[
+                (e["form"], e["form"].errors)
+                for e in entries
+                if e["form"].is_bound and e["form"].errors
+            ],
+            previous_section=sections[index - 1] if index > 0 else None,
+            next_section=sections[index + 1] if index + 1 < len(sections) else None,
+            section_number=index + 1,
+            section_count=len(sections),
+            prefilled_from=review.prefilled_from,
+        ),
+    )
+
+
+@login_required
+@require_POST
+def response_autosave(request, uuid, item_code):
+    """Save one item (htmx). 200 "Saved at HH:MM" with the new version, 409 on a conflict,
+    422 when a value is not allowed. Without htmx it redirects back to the section."""
+    review = review_for(request, uuid, "frameworks.edit_review")
+    response = selectors.response_get(review=review, item_code=item_code)
+    response.review = review
+    scale = review.framework_version.rating_scale
+    form = ResponseForm(request.POST, item=response.item, scale=scale)
+    back = section_url(review, response.item.section.code) + f"#item-{response.item.code}"
+    if not form.is_valid():
+        if not request.htmx:
+            messages.error(request, "Not saved: " + _first_error(form))
+            return redirect(back)
+        return _autosave_reply(request, response, status=422, error=_first_error(form))
+    values, expected = form.values(), form.cleaned_data["lock_version"]
+    if values == services.response_values(response):
+        # Nothing to write (a key press that changed nothing, or the same value saved elsewhere).
+        return _autosave_reply(request, response) if request.htmx else redirect(back)
+    try:
+        services.response_save(
+            response=response, expected_version=expected, user=request.user, **values
+        )
+    except services.ConflictError as conflict:
+        remember_conflict(request, review, response, values, expected)
+        if not request.htmx:
+            return redirect(conflict_url(review, item_code))
+        return _autosave_reply(
+            request, conflict.current, status=409, conflict_url=conflict_url(review, item_code)
+        )
+    except ValidationError as exc:
+        if not request.htmx:
+            messages.error(request, "Not saved: " + "; ".join(exc.messages))
+            return redirect(back)
+        return _autosave_reply(request, response, status=422, error="; ".join(exc.messages))
+    forget_conflict(request, review, item_code)
+    return _autosave_reply(request, response) if request.htmx else redirect(back)
+
+
+def _autosave_reply(request, response, *, status=200, error="", conflict_url="") -> HttpResponse:
+    return render(
+        request,
+        "frameworks/review_autosave_status.html",
+        {
+            "response": response,
+            "item_code": response.item.code,
+            "saved_at": timezone.localtime(response.updated_at) if response.updated_at else None,
+            "error": error,
+            "conflict_url": conflict_url,
+            # A refused save keeps the version the page has: the user must resolve, not overwrite.
+            "send_version": status == 200,
+        },
+        status=status,
+    )
+
+
+def _first_error(form) -> str:
+    for errors in form.errors.values():
+        return errors[0]
+    return "Check your answers"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_conflict(request, uuid, item_code):
+    """Someone saved this item after you loaded it: see both versions, choose which to keep."""
+    review = review_for(request, uuid, "frameworks.edit_review")
+    response = selectors.response_get(review=review, item_code=item_code)
+    stored = pending_conflicts(request).get(f"{review.uuid}:{item_code}")
+    if stored is None:
+        messages.info(request, "There are no unsaved changes for this statement")
+        return redirect(section_url(review, response.item.section.code))
+    scale = review.framework_version.rating_scale
+    form = ConflictResolveForm(posted(request), initial={"lock_version": response.lock_version})
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["choice"] == "theirs":
+            forget_conflict(request, review, item_code)
+            messages.success(request, "Your changes were discarded; the saved version is kept")
+            return _after_conflict(request, review, response)
+        try:
+            services.response_save(
+                response=response,
+                expected_version=form.cleaned_data["lock_version"],
+                user=request.user,
+                **stored["values"],
+            )
+        except services.ConflictError:
+            messages.error(
+                request,
+                "It has been changed again since. Look at the newest version and choose again.",
+            )
+            return redirect(conflict_url(review, item_code))
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+            return redirect("frameworks:review-detail", uuid=review.uuid)
+        forget_conflict(request, review, item_code)
+        messages.success(request, "Your version is saved")
+        return _after_conflict(request, review, response)
+    mine, theirs = stored["values"], services.response_values(response)
+    return render(
+        request,
+        "frameworks/review_conflict.html",
+        page_context(
+            request,
+            review,
+            response=response,
+            form=form,
+            rows=_conflict_rows(scale, response.item, mine, theirs),
+            section_url=section_url(review, response.item.section.code),
+        ),
+        status=409 if request.method == "GET" else 200,
+    )
+
+
+def _after_conflict(request, review, response):
+    code = next_conflict_code(request, review)
+    if code:
+        return redirect(conflict_url(review, code))
+    return redirect(section_url(review, response.item.section.code))
+
+
+def _conflict_rows(scale, item, mine: dict, theirs: dict) -> list[dict]:
+    texts = {key: text for key, _, text in exemplar_entries(item)}
+
+    def show(name, value):
+        if name in ("current_rating", "target_rating"):
+            return scale.label_for(value) or "Not rated"
+        if name == "exemplar_marks":
+            return "\n".join(f"{texts.get(k, k)}: {v}" for k, v in value.items()) or "None marked"
+        if name == "own_evidence":
+            return "\n".join(value) or "None"
+        if name == "selected_for_discussion":
+            return "Yes" if value else "No"
+        return value or "None"
+
+    labels = [
+        ("current_rating", "Current rating"),
+        ("target_rating", "Target rating"),
+        ("evidence", "Evidence"),
+        ("exemplar_marks", "Examples marked"),
+        ("own_evidence", "Your own evidence"),
+        ("selected_for_discussion", "Selected for discussion"),
+    ]
+    return [
+        {
+            "label": label,
+            "theirs": show(name, theirs.get(name)),
+            "mine": show(name, mine.get(name)),
+            "differs": theirs.get(name) != mine.get(name),
+        }
+        for name, label in labels
+        if name != "target_rating" or scale.asks_target
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_judgement(request, uuid):
+    review = review_for(request, uuid, "frameworks.edit_review")
+    form = JudgementForm(
+        posted(request),
+        initial={
+            "overall_judgement": review.overall_judgement,
+            "lock_version": review.lock_version,
+        },
+    )
+    conflict = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_set_judgement(
+                review=review,
+                expected_version=form.cleaned_data["lock_version"],
+                user=request.user,
+                overall_judgement=form.cleaned_data["overall_judgement"],
+            )
+        except services.ReviewConflictError:
+            # Show the saved judgement with the new version: the user chooses again, knowingly.
+            review.refresh_from_db()
+            wanted = form.cleaned_data["overall_judgement"]
+            conflict = (
+                f"{services.STALE_REVIEW}. The saved judgement is shown below; you chose "
+                f"{OverallJudgement(wanted).label if wanted else 'no judgement'}. Choose again and save."
+            )
+            form = JudgementForm(
+                initial={
+                    "overall_judgement": review.overall_judgement,
+                    "lock_version": review.lock_version,
+                }
+            )
+        else:
+            messages.success(request, "Overall judgement saved")
+            return redirect("frameworks:review-detail", uuid=review.uuid)
+    return render(
+        request,
+        "frameworks/review_judgement.html",
+        page_context(request, review, form=form, conflict=conflict),
+    )

@@ -1,0 +1,228 @@
+"""A school's reviews: the list, starting one, a review's task list, profile, history, and
+comparing two reviews."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from frameworks import analysis, charts, selectors, services
+from frameworks.forms import (
+    CompareForm,
+    ReviewStartForm,
+)
+from frameworks.models import OverallJudgement
+from frameworks.views.common import (
+    HISTORY_PER_PAGE,
+    next_conflict_code,
+    page_context,
+    posted,
+    profile_chart_uri,
+    review_for,
+)
+from schools import selectors as school_selectors
+from schools.models import AcademicYear
+from sendreview.access import require
+
+# --- list, start, detail --------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def review_list(request, school_uuid):
+    school = school_selectors.school_get(user=request.user, uuid=school_uuid)
+    require(request.user, "schools.view_school", school)
+    return render(
+        request,
+        "frameworks/review_list.html",
+        {
+            "school": school,
+            "reviews": selectors.review_list(user=request.user, school=school),
+            "can_start": request.user.has_perm("frameworks.start_review", school),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_start(request, school_uuid):
+    school = school_selectors.school_get(user=request.user, uuid=school_uuid)
+    require(request.user, "frameworks.start_review", school)
+    versions = selectors.framework_versions_for_new_reviews()
+    years = list(AcademicYear.objects.filter(la_id=school.la_id).order_by("-start_year"))
+    current = next((y for y in years if y.is_current), None)
+    form = ReviewStartForm(posted(request), versions=versions, years=years, current_year=current)
+    if request.method == "POST" and form.is_valid():
+        version = form.cleaned_data["framework_version"]
+        source = None
+        if form.cleaned_data["prefill"] == "yes":
+            source = services.previous_review(school=school, framework_version=version)
+            if source is None:
+                form.add_error(
+                    "prefill",
+                    "There is no earlier review of this framework to start from. Choose No.",
+                )
+        if form.is_valid():
+            try:
+                review = services.review_start(
+                    school=school,
+                    framework_version=version,
+                    academic_year=form.cleaned_data["academic_year"],
+                    user=request.user,
+                    prefill_from=source,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"Review started: {review.title}")
+                return redirect("frameworks:review-detail", uuid=review.uuid)
+    return render(request, "frameworks/review_start.html", {"school": school, "form": form})
+
+
+@login_required
+@require_GET
+def review_detail(request, uuid):
+    review = review_for(request, uuid, "frameworks.view_review")
+    profile = selectors.review_profile(review=review)
+    return render(
+        request,
+        "frameworks/review_detail.html",
+        page_context(
+            request,
+            review,
+            profile=profile,
+            events=selectors.review_events(review=review),
+            chart_uri=profile_chart_uri(review, profile, width=700, height=320),
+            judgement_label=OverallJudgement(review.overall_judgement).label
+            if review.overall_judgement
+            else "",
+            conflict_code=next_conflict_code(request, review),
+        ),
+    )
+
+
+# --- profile, history, compare --------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def review_profile(request, uuid):
+    review = review_for(request, uuid, "frameworks.view_review")
+    profile = selectors.review_profile(review=review)
+    scale = profile.scale
+    scores_svg = (
+        charts.scores_chart(
+            labels=[s.section.title for s in profile.sections],
+            current=[s.normalised_current for s in profile.sections],
+            target=[s.normalised_target for s in profile.sections] if scale.asks_target else None,
+        )
+        if len(profile.sections) > 1
+        else ""
+    )
+    return render(
+        request,
+        "frameworks/review_profile.html",
+        page_context(
+            request,
+            review,
+            profile=profile,
+            chart_uri=profile_chart_uri(review, profile),
+            scores_uri=charts.data_uri(scores_svg) if scores_svg else "",
+        ),
+    )
+
+
+@login_required
+@require_GET
+def review_history(request, uuid):
+    review = review_for(request, uuid, "frameworks.view_review")
+    page = Paginator(selectors.response_history(review=review), HISTORY_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    records = list(page.object_list)
+    before = selectors.history_predecessors(records)
+    scale = review.framework_version.rating_scale
+    changes = [
+        {"record": r, "changes": _record_changes(scale, before.get((r.id, r.lock_version - 1)), r)}
+        for r in records
+    ]
+    return render(
+        request,
+        "frameworks/review_history.html",
+        page_context(
+            request,
+            review,
+            page=page,
+            changes=changes,
+            events=selectors.review_events(review=review),
+        ),
+    )
+
+
+HISTORY_FIELDS = [
+    ("current_rating", "Current rating"),
+    ("target_rating", "Target rating"),
+    ("evidence", "Evidence"),
+    ("exemplar_marks", "Examples marked"),
+    ("own_evidence", "Own evidence"),
+    ("selected_for_discussion", "Selected for discussion"),
+    ("moderated_rating", "Agreed rating"),
+    ("moderation_comment", "Agreed comment"),
+]
+
+
+def _record_changes(scale, old, new) -> list[tuple[str, str, str]]:
+    def show(name, value):
+        if name in ("current_rating", "target_rating", "moderated_rating"):
+            return scale.label_for(value)
+        if name == "exemplar_marks":
+            return ", ".join(f"{k}: {v}" for k, v in sorted((value or {}).items()))
+        if name == "own_evidence":
+            return "; ".join(value or [])
+        if name == "selected_for_discussion":
+            return "Yes" if value else "No"
+        return value or ""
+
+    result = []
+    for name, label in HISTORY_FIELDS:
+        new_value = getattr(new, name)
+        old_value = getattr(old, name) if old is not None else None
+        if old is None and new.history_type == "+":
+            if new_value in (None, "", [], {}, False):
+                continue
+        elif old is None or old_value == new_value:
+            continue
+        result.append(
+            (label, show(name, old_value) if old is not None else "", show(name, new_value))
+        )
+    return result
+
+
+@login_required
+@require_GET
+def review_compare(request, school_uuid):
+    school = school_selectors.school_get(user=request.user, uuid=school_uuid)
+    require(request.user, "schools.view_school", school)
+    reviews = selectors.comparable_reviews(user=request.user, school=school)
+    form = CompareForm(request.GET or None, reviews=reviews)
+    comparison = None
+    if form.is_bound and form.is_valid():
+        a, b = form.cleaned_data["review_a"], form.cleaned_data["review_b"]
+        comparison = analysis.compare_profiles(
+            selectors.review_profile(review=a), selectors.review_profile(review=b)
+        )
+        comparison.review_a, comparison.review_b = a, b
+    return render(
+        request,
+        "frameworks/review_compare.html",
+        {
+            "school": school,
+            "form": form,
+            "comparison": comparison,
+            "reviews": reviews,
+        },
+    )

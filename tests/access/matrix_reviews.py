@@ -1,0 +1,145 @@
+"""Authorization matrix entries for the self-review pages (frameworks app), to merge into MATRIX.
+
+Who: the school's staff read (a governor only reads), the EP assigned to the school in the review's
+academic year, LA staff of the school's LA. Everyone else signed in: 404 outside their scope, 403
+inside it (the moderator of the school, the EP assigned to another school is outside).
+
+The matrix runs every viewer against one world per URL pattern, GETs first, then POSTs, in cast
+order. POST data is chosen so the first allowed POST does not change what later viewers are judged
+on: either the step is only allowed to one role (submit, confirm), or the data is invalid and the
+form comes back with errors (200), or the save is a no-op.
+"""
+
+from __future__ import annotations
+
+from django_scopes import scopes_disabled
+
+from tests.access.expect import SCHOOL_STAFF, Case, school_object
+
+READERS = SCHOOL_STAFF | {"ep", "la_officer", "la_admin"}
+EDITORS = {"senco", "headteacher"}
+DISCUSSERS = {"ep", "la_officer", "la_admin"}
+REOPENERS = EDITORS | {"la_officer", "la_admin"}
+FRAMEWORK = "hackney-ten-dimensions"
+ITEM = "HTD-1"  # also the code of its section: the Hackney dimensions hold one item each
+
+
+def seed_review(world, status: str = "draft"):
+    """A review of world.school in world.year, moved to `status`; one per status, cached on world.
+
+    status: draft, submitted, confirmation (submitted, headteacher asked to confirm), discussed.
+    """
+    from frameworks import services
+    from frameworks.loader import load_all
+    from frameworks.models import FrameworkVersion
+
+    cache = world.__dict__.setdefault("_reviews", {})
+    if status in cache:
+        return cache[status]
+    with scopes_disabled():
+        if not FrameworkVersion.objects.filter(framework__code=FRAMEWORK).exists():
+            load_all()
+        senco, ep = world.users["senco"], world.users["ep"]
+        review = services.review_start(
+            school=world.school,
+            framework_version=FrameworkVersion.objects.get(framework__code=FRAMEWORK),
+            academic_year=world.year,
+            user=senco,
+        )
+        if status != "draft":
+            review = services.review_submit(
+                review=review, user=senco, request_confirmation=status == "confirmation"
+            )
+        if status == "discussed":
+            review = services.review_record_discussion(
+                review=review,
+                expected_version=review.lock_version,
+                user=ep,
+                notes="",
+                moderations={},
+            )
+    cache[status] = review
+    return review
+
+
+def _review(status: str = "draft"):
+    return lambda world: {"uuid": seed_review(world, status).uuid}
+
+
+def _school(world):
+    return {"school_uuid": world.school.uuid}
+
+
+def _autosave_post(world):
+    """A save of the value already stored, from the current version: allowed, changes nothing."""
+    from frameworks.models import Response
+
+    review = seed_review(world)
+    with scopes_disabled():
+        response = Response.objects.get(review=review, item__code=ITEM)
+    return {f"{ITEM}-current_rating": "", f"{ITEM}-lock_version": str(response.lock_version)}
+
+
+REVIEW_CASES: dict[str, Case] = {
+    "frameworks:review-list": Case(kwargs=_school, get=school_object("school", READERS)),
+    "frameworks:review-start": Case(
+        kwargs=_school,
+        get=school_object("school", EDITORS),
+        post=school_object("school", EDITORS, status=200),  # nothing chosen → errors shown
+    ),
+    "frameworks:review-compare": Case(kwargs=_school, get=school_object("school", READERS)),
+    "frameworks:review-detail": Case(kwargs=_review(), get=school_object("school", READERS)),
+    "frameworks:review-section": Case(
+        kwargs=lambda w: {"uuid": seed_review(w).uuid, "section_code": ITEM},
+        get=school_object("school", READERS),
+        post=school_object("school", EDITORS, status=200),  # no lock version → errors shown
+    ),
+    "frameworks:response-autosave": Case(
+        kwargs=lambda w: {"uuid": seed_review(w).uuid, "item_code": ITEM},
+        post=school_object("school", EDITORS, status=302),  # without htmx: back to the section
+        post_data=_autosave_post,
+    ),
+    "frameworks:review-conflict": Case(
+        kwargs=lambda w: {"uuid": seed_review(w).uuid, "item_code": ITEM},
+        get=school_object("school", EDITORS, status=302),  # no conflict pending → the section
+        post=school_object("school", EDITORS, status=302),
+    ),
+    "frameworks:review-judgement": Case(
+        kwargs=_review(),
+        get=school_object("school", EDITORS),
+        post=school_object("school", EDITORS, status=200),  # no lock version → errors shown
+    ),
+    "frameworks:review-profile": Case(kwargs=_review(), get=school_object("school", READERS)),
+    "frameworks:review-history": Case(kwargs=_review(), get=school_object("school", READERS)),
+    "frameworks:review-submit": Case(
+        kwargs=_review(),
+        get=school_object("school", {"senco"}),
+        post=school_object("school", {"senco"}, status=302),
+    ),
+    "frameworks:review-request-confirmation": Case(
+        kwargs=_review("submitted"),
+        get=school_object("school", {"senco"}),
+        post=school_object("school", {"senco"}, status=302),
+    ),
+    "frameworks:review-confirm": Case(
+        kwargs=_review("confirmation"),
+        get=school_object("school", {"headteacher"}),
+        post=school_object("school", {"headteacher"}, status=302),
+    ),
+    "frameworks:review-discussion": Case(
+        kwargs=_review("submitted"),
+        get=school_object("school", DISCUSSERS),
+        post=school_object("school", DISCUSSERS, status=200),  # no lock version → errors shown
+    ),
+    "frameworks:review-reopen": Case(
+        kwargs=_review("submitted"),
+        get=school_object("school", REOPENERS),
+        post=school_object("school", REOPENERS, status=200),  # no reason → error shown
+    ),
+    "frameworks:review-close": Case(
+        kwargs=_review("discussed"),
+        get=school_object("school", DISCUSSERS),
+        post=school_object("school", DISCUSSERS, status=200),  # note too long → error shown
+        post_data=lambda w: {"note": "x" * 1001},
+    ),
+}
