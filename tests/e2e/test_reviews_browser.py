@@ -1,8 +1,6 @@
 """The review form in Debian's Chromium: htmx autosave with a live "Saved" status, the conflict reply
 of a stale save, no CSP or script errors, and axe-core clean review pages (QUALITY.md §12, §24)."""
 
-# ruff: noqa: F811 - the e2e fixtures are imported by name and requested as arguments
-
 from __future__ import annotations
 
 import re
@@ -14,13 +12,7 @@ from django_scopes import scopes_disabled
 from frameworks import services
 from frameworks.loader import load_all
 from frameworks.models import FrameworkVersion, Response
-from tests.e2e.conftest import (  # noqa: F401 - fixtures used by name
-    cookie_login,
-    e2e_browser,
-    e2e_context,
-    e2e_page,
-    e2e_world,
-)
+from tests.e2e.conftest import cookie_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 BLOCKING = ("serious", "critical")
