@@ -7,6 +7,7 @@ NAVIGATION = [
     # (label, url name, permission needed or None for everyone signed in)
     ("Home", "home", None),
     ("Schools", "schools:school-list", "schools.view_school_list"),
+    ("Reports", "reports:report-list", "reports.view_report_list"),
     ("Users", "schools:user-list", "schools.administer_la"),
     ("EP assignments", "schools:ep-assignment-list", "schools.administer_la"),
     ("Academic years", "schools:year-list", "schools.administer_la"),

@@ -155,7 +155,8 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_PREVENT_ENUMERATION = True
 # allauth merges a dict into its own defaults, so False is the only way to switch throttling off.
-ACCOUNT_RATE_LIMITS = False if TESTING else {"login_failed": "10/m/ip,5/5m/key"}
+SENDREVIEW_LOGIN_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+ACCOUNT_RATE_LIMITS = False if TESTING else SENDREVIEW_LOGIN_RATE_LIMITS
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "sendreview"
 MFA_RECOVERY_CODE_COUNT = 10
@@ -254,6 +255,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT 
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    # A job whose worker vanished past every retry is shown as failed, with its "try again" button.
+    "expire-stale-report-jobs": {"task": "reports.expire_stale_jobs", "schedule": 300.0},
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- Service ----------------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ ACTIONS = {
     "record_discussion": "frameworks.record_discussion",
     "reopen": "frameworks.reopen_review",
     "close": "frameworks.close_review",
+    "request_report": "reports.request_report",
 }
 
 

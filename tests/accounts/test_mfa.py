@@ -250,7 +250,7 @@ def test_guessing_codes_is_throttled_with_the_real_rate_limits(world, settings):
     """Axes counts password failures only; allauth's login_failed limit throttles code guessing."""
     import sendreview.settings as real
 
-    settings.ACCOUNT_RATE_LIMITS = real.ACCOUNT_RATE_LIMITS
+    settings.ACCOUNT_RATE_LIMITS = real.SENDREVIEW_LOGIN_RATE_LIMITS
     user = world.users["governor"]
     client = Client()
     password_step(client, user)
