@@ -21,7 +21,9 @@ class SummarisedDeleteMixin:
     their names (schools, memberships) are tenant data the platform administrator does not read."""
 
     def get_deleted_objects(self, objs, request):
-        _to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        _to_delete, model_count, perms_needed, protected = super().get_deleted_objects(
+            objs, request
+        )
         summary = [f"{capfirst(name)}: {count}" for name, count in model_count.items()]
         blocked = Counter(entry.split(":", 1)[0] for entry in map(str, protected))
         protected_summary = [f"{name}: {count}" for name, count in blocked.items()]
@@ -64,8 +66,11 @@ class UserAdmin(SummarisedDeleteMixin, PlatformModelAdmin, DjangoUserAdmin):
         ("Important dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {
-            "classes": ("wide",),
-            "fields": ("email", "full_name", "usable_password", "password1", "password2"),
-        }),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "full_name", "usable_password", "password1", "password2"),
+            },
+        ),
     )

@@ -24,7 +24,9 @@ def invitation_link(*, user, base_url: str) -> str:
     return base_url.rstrip("/") + path
 
 
-def send_invitation(*, user, role_label: str, place: str, invited_by_name: str, base_url: str) -> None:
+def send_invitation(
+    *, user, role_label: str, place: str, invited_by_name: str, base_url: str
+) -> None:
     """E-mail an invited person: a link to set their password if they have none yet, otherwise a note
     of the new role and where to sign in. Called after the membership is committed."""
     new_user = not user.has_usable_password()

@@ -25,7 +25,9 @@ def invitation_accept(request, uidb64, token):
     form = ChoosePasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Your password is set. Sign in, then set up your authenticator app.")
+        messages.success(
+            request, "Your password is set. Sign in, then set up your authenticator app."
+        )
         return redirect("account_login")
     return render(request, "account/invitation_accept.html", {"form": form, "invited": user})
 

@@ -129,4 +129,6 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.statement[:60]}"
+
+
 from frameworks.review_models import *  # noqa: E402,F401,F403  (review models live in their own module)

@@ -26,7 +26,10 @@ class SchoolForm(GDSFormMixin, forms.ModelForm):
         }
         error_messages = {
             "name": {"required": "Enter the school's name"},
-            "urn": {"required": "Enter the school's URN", "unique": "A school with this URN is already registered"},
+            "urn": {
+                "required": "Enter the school's URN",
+                "unique": "A school with this URN is already registered",
+            },
             "laestab": {
                 "required": "Enter the school's LAESTAB",
                 "unique": "A school with this LAESTAB is already registered",
@@ -59,7 +62,9 @@ class SchoolCloseForm(GDSFormMixin, forms.Form):
         label="Date the school closed",
         help_text="For example, 31/8/2026",
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
-        error_messages={"invalid": "Enter the date the school closed as day/month/year, like 31/8/2026"},
+        error_messages={
+            "invalid": "Enter the date the school closed as day/month/year, like 31/8/2026"
+        },
     )
 
 
@@ -69,7 +74,10 @@ class SchoolSearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["phase"].choices = [("", "All phases"), *School._meta.get_field("phase").choices]
+        self.fields["phase"].choices = [
+            ("", "All phases"),
+            *School._meta.get_field("phase").choices,
+        ]
 
 
 class SchoolImportForm(GDSFormMixin, forms.Form):
@@ -97,7 +105,11 @@ class ChoiceByUUIDField(forms.ModelChoiceField):
         except forms.ValidationError as exc:
             if exc.code == "invalid_choice":
                 raise
-            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from exc
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from exc
+
+
 ROLE_NEEDED = "Select the person's role"
 
 
@@ -237,7 +249,10 @@ class EPAssignmentForm(GDSFormMixin, forms.Form):
         choices=EPAssignment.Unit.choices,
         initial=EPAssignment.Unit.SESSIONS,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select sessions or hours", "invalid_choice": "Select sessions or hours"},
+        error_messages={
+            "required": "Select sessions or hours",
+            "invalid_choice": "Select sessions or hours",
+        },
     )
 
     def __init__(self, *args, eps, schools, years, **kwargs):
@@ -249,7 +264,8 @@ class EPAssignmentForm(GDSFormMixin, forms.Form):
         self.fields["academic_year"].label_from_instance = lambda year: year.label
         # GOV.UK asks for text inputs for numbers: no browser-side limits blocking the server's messages.
         self.fields["time_allocated"].widget = forms.TextInput(
-            attrs={"inputmode": "decimal", "spellcheck": "false", "class": "govuk-input--width-5"})
+            attrs={"inputmode": "decimal", "spellcheck": "false", "class": "govuk-input--width-5"}
+        )
 
 
 class AcademicYearForm(GDSFormMixin, forms.Form):
@@ -260,8 +276,9 @@ class AcademicYearForm(GDSFormMixin, forms.Form):
         help_text="For 2025/26, enter 2025. The year runs from 1 September to 31 August.",
         min_value=2000,
         max_value=2100,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false",
-                                      "class": "govuk-input--width-4"}),
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "spellcheck": "false", "class": "govuk-input--width-4"}
+        ),
         error_messages={
             "required": "Enter the year the academic year starts in, like 2025",
             "invalid": "Enter the year as 4 digits, like 2025",
@@ -279,8 +296,9 @@ class LASettingsForm(GDSFormMixin, forms.Form):
         help_text="Every school has an SEN audit visit at least this often: from 1 to 5 years.",
         min_value=1,
         max_value=5,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false",
-                                      "class": "govuk-input--width-2"}),
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "spellcheck": "false", "class": "govuk-input--width-2"}
+        ),
         error_messages={
             "required": "Enter the audit cycle in years, like 2",
             "invalid": "Enter the audit cycle as a whole number of years, like 2",
@@ -319,13 +337,19 @@ class LocalAuthorityCreateForm(GDSFormMixin, forms.Form):
         max_length=3,
         help_text="3 digits, like 204",
         validators=[la_code_validator],
-        error_messages={"required": "Enter the LA code", "max_length": "Enter the LA code as 3 digits, like 204"},
+        error_messages={
+            "required": "Enter the LA code",
+            "max_length": "Enter the LA code as 3 digits, like 204",
+        },
     )
     gss_code = forms.CharField(
         label="GSS code",
         max_length=9,
         help_text="E and 8 digits, like E09000012",
-        error_messages={"required": "Enter the GSS code", "max_length": "Enter a GSS code like E09000012"},
+        error_messages={
+            "required": "Enter the GSS code",
+            "max_length": "Enter a GSS code like E09000012",
+        },
     )
     admin_full_name = forms.CharField(
         label="Full name of the first LA administrator",
@@ -350,9 +374,20 @@ class LocalAuthorityCreateForm(GDSFormMixin, forms.Form):
         from crispy_forms_gds.layout import Fieldset, Layout, Size
 
         self.helper.layout = Layout(
-            Fieldset("name", "slug", "la_code", "gss_code", legend="Local authority", legend_size=Size.MEDIUM),
-            Fieldset("admin_full_name", "admin_email", legend="First LA administrator",
-                     legend_size=Size.MEDIUM),
+            Fieldset(
+                "name",
+                "slug",
+                "la_code",
+                "gss_code",
+                legend="Local authority",
+                legend_size=Size.MEDIUM,
+            ),
+            Fieldset(
+                "admin_full_name",
+                "admin_email",
+                legend="First LA administrator",
+                legend_size=Size.MEDIUM,
+            ),
         )
 
     def clean_name(self):
@@ -381,7 +416,9 @@ class LocalAuthorityCreateForm(GDSFormMixin, forms.Form):
         slug = cleaned.get("slug") or slugify(cleaned.get("name") or "")[:60].strip("-")
         if not slug:
             if cleaned.get("name"):
-                self.add_error("slug", "Enter a short name of lower-case letters, numbers and hyphens")
+                self.add_error(
+                    "slug", "Enter a short name of lower-case letters, numbers and hyphens"
+                )
             return cleaned
         if LocalAuthority.objects.filter(slug=slug).exists():
             self.add_error("slug", f"The short name {slug} is already used: enter a different one")

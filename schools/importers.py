@@ -55,7 +55,9 @@ def decode(raw: bytes) -> str:
     try:
         return raw.decode("cp1252")
     except UnicodeDecodeError as exc:
-        raise ImportFileError("The file is not text in UTF-8 or Windows-1252. Save it as CSV.") from exc
+        raise ImportFileError(
+            "The file is not text in UTF-8 or Windows-1252. Save it as CSV."
+        ) from exc
 
 
 def preview(*, la: LocalAuthority, text: str) -> ImportPreview:
@@ -65,19 +67,27 @@ def preview(*, la: LocalAuthority, text: str) -> ImportPreview:
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise ImportFileError(f"The first row must name the columns. Missing: {', '.join(missing)}.")
+        raise ImportFileError(
+            f"The first row must name the columns. Missing: {', '.join(missing)}."
+        )
     unknown = [h for h in header if h not in COLUMNS]
     if unknown:
-        raise ImportFileError(f"Unknown column(s): {', '.join(unknown)}. Use: {', '.join(COLUMNS)}.")
+        raise ImportFileError(
+            f"Unknown column(s): {', '.join(unknown)}. Use: {', '.join(COLUMNS)}."
+        )
     reader.fieldnames = header
     result = ImportPreview()
     seen_urns: dict[str, int] = {}
     seen_laestabs: dict[str, int] = {}
     for index, raw_row in enumerate(reader, start=2):
         if index - 1 > MAX_ROWS:
-            raise ImportFileError(f"The file has more than {MAX_ROWS} rows. Split it into smaller files.")
+            raise ImportFileError(
+                f"The file has more than {MAX_ROWS} rows. Split it into smaller files."
+            )
         if None in raw_row:
-            result.errors.append(RowError(index, "", "The row has more values than there are columns"))
+            result.errors.append(
+                RowError(index, "", "The row has more values than there are columns")
+            )
             continue
         row = {k: (v or "").strip() for k, v in raw_row.items()}
         if not any(row.values()):
@@ -119,7 +129,11 @@ def _check_row(la: LocalAuthority, index: int, row: dict, errors: list[RowError]
     nor = row.get("number_on_roll", "")
     if nor:
         if not nor.isdigit() or int(nor) > 10000:
-            errors.append(RowError(index, "number_on_roll", "Number on roll must be a whole number from 0 to 10000"))
+            errors.append(
+                RowError(
+                    index, "number_on_roll", "Number on roll must be a whole number from 0 to 10000"
+                )
+            )
         else:
             row["number_on_roll"] = int(nor)
     else:
@@ -139,13 +153,17 @@ def _check_taken(result: ImportPreview) -> None:
     laestabs = [r["laestab"] for r in result.rows]
     with scopes_disabled():
         taken_urns = set(School.objects.filter(urn__in=urns).values_list("urn", flat=True))
-        taken_laestabs = set(School.objects.filter(laestab__in=laestabs).values_list("laestab", flat=True))
+        taken_laestabs = set(
+            School.objects.filter(laestab__in=laestabs).values_list("laestab", flat=True)
+        )
     keep = []
     for row in result.rows:
         row_number = row["_row"]
         bad = False
         if row["urn"] in taken_urns:
-            result.errors.append(RowError(row_number, "urn", f"URN {row['urn']} is already registered"))
+            result.errors.append(
+                RowError(row_number, "urn", f"URN {row['urn']} is already registered")
+            )
             bad = True
         if row["laestab"] in taken_laestabs:
             result.errors.append(
@@ -162,7 +180,9 @@ def commit(*, la: LocalAuthority, text: str) -> int:
     """Check the file again (it may have changed since the preview) and save every row, or none."""
     checked = preview(la=la, text=text)
     if not checked.ok:
-        raise ImportFileError("The file has errors. Check it again and correct them before importing.")
+        raise ImportFileError(
+            "The file has errors. Check it again and correct them before importing."
+        )
     for row in checked.rows:
         School.objects.create(la=la, **{k: row[k] for k in COLUMNS})
     return len(checked.rows)

@@ -22,7 +22,9 @@ from sendreview.roles import ROLES_WITH_SCHOOL, ROLES_WITHOUT_SCHOOL, Role
 la_code_validator = RegexValidator(r"^\d{3}$", "Enter the LA code as 3 digits, like 204")
 gss_code_validator = RegexValidator(r"^E0[6-9]\d{6}$", "Enter a GSS code like E09000012")
 urn_validator = RegexValidator(r"^\d{6}$", "Enter a URN of 6 digits, like 100231")
-laestab_validator = RegexValidator(r"^\d{7}$", "Enter a LAESTAB of 7 digits: the LA code and 4 digits")
+laestab_validator = RegexValidator(
+    r"^\d{7}$", "Enter a LAESTAB of 7 digits: the LA code and 4 digits"
+)
 
 
 class LocalAuthority(models.Model):
@@ -32,7 +34,9 @@ class LocalAuthority(models.Model):
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
     la_code = models.CharField("LA code", max_length=3, unique=True, validators=[la_code_validator])
-    gss_code = models.CharField("GSS code", max_length=9, unique=True, validators=[gss_code_validator])
+    gss_code = models.CharField(
+        "GSS code", max_length=9, unique=True, validators=[gss_code_validator]
+    )
     audit_cycle_years = models.PositiveSmallIntegerField(
         "audit cycle (years)",
         default=2,
@@ -127,7 +131,9 @@ class AcademicYear(models.Model):
     class Meta:
         ordering = ["-start_year"]
         constraints = [
-            models.UniqueConstraint(fields=["la", "start_year"], name="academic_year_unique_per_la"),
+            models.UniqueConstraint(
+                fields=["la", "start_year"], name="academic_year_unique_per_la"
+            ),
             models.UniqueConstraint(
                 fields=["la"], condition=Q(is_current=True), name="one_current_academic_year_per_la"
             ),
@@ -171,7 +177,9 @@ class MembershipQuerySet(models.QuerySet):
     def active(self, on: date | None = None):
         on = on or timezone.localdate()
         return self.filter(
-            Q(valid_from__lte=on), Q(valid_to__isnull=True) | Q(valid_to__gte=on), user__is_active=True
+            Q(valid_from__lte=on),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=on),
+            user__is_active=True,
         )
 
 
@@ -198,7 +206,9 @@ class Membership(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(
-        _manager_class=models.Manager.from_queryset(MembershipQuerySet), la="la_id", school="school_id"
+        _manager_class=models.Manager.from_queryset(MembershipQuerySet),
+        la="la_id",
+        school="school_id",
     )
     history = HistoricalRecords()
 
@@ -206,7 +216,9 @@ class Membership(models.Model):
         ordering = ["role", "valid_from"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(role__in=sorted(ROLES_WITH_SCHOOL), school__isnull=False, la__isnull=False)
+                condition=Q(
+                    role__in=sorted(ROLES_WITH_SCHOOL), school__isnull=False, la__isnull=False
+                )
                 | Q(role__in=sorted(ROLES_WITHOUT_SCHOOL), school__isnull=True, la__isnull=False)
                 | Q(role=Role.PLATFORM_ADMIN, school__isnull=True, la__isnull=True),
                 name="membership_role_matches_school_and_la",
@@ -226,7 +238,9 @@ class Membership(models.Model):
                 name="membership_unique_in_la",
             ),
             models.UniqueConstraint(
-                fields=["user", "role"], condition=Q(la__isnull=True), name="membership_unique_platform"
+                fields=["user", "role"],
+                condition=Q(la__isnull=True),
+                name="membership_unique_platform",
             ),
         ]
         indexes = [models.Index(fields=["user", "valid_to"])]
@@ -280,5 +294,11 @@ class EPAssignment(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if self.school_id and self.academic_year_id and self.school.la_id != self.academic_year.la_id:
-            raise ValidationError({"academic_year": "The academic year must belong to the school's LA"})
+        if (
+            self.school_id
+            and self.academic_year_id
+            and self.school.la_id != self.academic_year.la_id
+        ):
+            raise ValidationError(
+                {"academic_year": "The academic year must belong to the school's LA"}
+            )

@@ -7,7 +7,9 @@ from django.db.models import Q, QuerySet
 from schools.models import AcademicYear, EPAssignment, LocalAuthority, Membership, School
 
 
-def school_list(*, user, search: str = "", phase: str = "", include_closed: bool = False) -> QuerySet:
+def school_list(
+    *, user, search: str = "", phase: str = "", include_closed: bool = False
+) -> QuerySet:
     """The schools in the acting scope: the whole LA for LA staff, assigned schools for an EP."""
     qs = School.objects.all()
     if not include_closed:
@@ -67,7 +69,9 @@ def la_people(*, user, la: LocalAuthority, search: str = "") -> QuerySet:
     from django.db.models import Prefetch
 
     memberships = (
-        Membership.objects.filter(la=la).select_related("school").order_by("role", "school__name", "pk")
+        Membership.objects.filter(la=la)
+        .select_related("school")
+        .order_by("role", "school__name", "pk")
     )
     people = (
         get_user_model()
@@ -166,7 +170,9 @@ def la_history_index(*, user, la: LocalAuthority) -> QuerySet:
     from django.db.models import CharField, Value
 
     parts = [
-        qs.order_by().values_list("history_id", "history_date", Value(kind, output_field=CharField()))
+        qs.order_by().values_list(
+            "history_id", "history_date", Value(kind, output_field=CharField())
+        )
         for kind, qs in _la_history_querysets(la).items()
     ]
     first, *rest = parts
@@ -244,7 +250,11 @@ class HistoryEntry:
             where = r.school.name if r.school_id and r.school else self.la_name
             person = str(r.user) if r.user_id and r.user else "A person no longer on the service"
             return f"{person}: {r.get_role_display()}, {where}"
-        ep = str(r.ep) if r.ep_id and r.ep else "An educational psychologist no longer on the service"
+        ep = (
+            str(r.ep)
+            if r.ep_id and r.ep
+            else "An educational psychologist no longer on the service"
+        )
         school = r.school.name if r.school else ""
         year = r.academic_year.label if r.academic_year else ""
         return f"{ep}: {school} ({year})"

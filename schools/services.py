@@ -16,10 +16,18 @@ from sendreview.roles import INVITABLE_ROLES, Role, role_needs_school
 
 
 @transaction.atomic
-def school_create(*, la: LocalAuthority, name: str, urn: str, laestab: str, phase: str,
-                  number_on_roll: int | None = None) -> School:
-    school = School(la=la, name=name, urn=urn, laestab=laestab, phase=phase,
-                    number_on_roll=number_on_roll)
+def school_create(
+    *,
+    la: LocalAuthority,
+    name: str,
+    urn: str,
+    laestab: str,
+    phase: str,
+    number_on_roll: int | None = None,
+) -> School:
+    school = School(
+        la=la, name=name, urn=urn, laestab=laestab, phase=phase, number_on_roll=number_on_roll
+    )
     school.full_clean()
     school.save()
     return school
@@ -96,8 +104,16 @@ def _end(membership: Membership) -> bool:
 
 
 @transaction.atomic
-def user_invite(*, la: LocalAuthority, invited_by, email: str, full_name: str, role: str,
-                school: School | None = None, base_url: str = "") -> Membership:
+def user_invite(
+    *,
+    la: LocalAuthority,
+    invited_by,
+    email: str,
+    full_name: str,
+    role: str,
+    school: School | None = None,
+    base_url: str = "",
+) -> Membership:
     """Give a person a role in `la` and e-mail them once the change is committed.
 
     A person already on the service (in any LA) keeps their account and their name; a new person
@@ -129,24 +145,34 @@ def user_invite(*, la: LocalAuthority, invited_by, email: str, full_name: str, r
 
     from accounts.services import send_invitation
 
-    transaction.on_commit(partial(
-        send_invitation,
-        user=user,
-        role_label=Role(role).label,
-        place=school.name if school else la.name,
-        invited_by_name=str(invited_by),
-        base_url=base_url,
-    ))
+    transaction.on_commit(
+        partial(
+            send_invitation,
+            user=user,
+            role_label=Role(role).label,
+            place=school.name if school else la.name,
+            invited_by_name=str(invited_by),
+            base_url=base_url,
+        )
+    )
     return membership
 
 
 @transaction.atomic
-def membership_update(*, membership: Membership, la: LocalAuthority, changed_by, role: str,
-                      school: School | None = None) -> Membership:
+def membership_update(
+    *,
+    membership: Membership,
+    la: LocalAuthority,
+    changed_by,
+    role: str,
+    school: School | None = None,
+) -> Membership:
     if membership.la_id != la.pk:
         raise ValidationError("This role belongs to another local authority")
     if membership.user_id == changed_by.pk:
-        raise ValidationError("You cannot change your own role. Ask another LA administrator to do it.")
+        raise ValidationError(
+            "You cannot change your own role. Ask another LA administrator to do it."
+        )
     school = _school_for_role(la=la, role=role, school=school)
     clash = Membership.objects.filter(user_id=membership.user_id, role=role, la=la, school=school)
     if clash.exclude(pk=membership.pk).exists():
@@ -163,7 +189,9 @@ def membership_end(*, membership: Membership, la: LocalAuthority, ended_by) -> M
     if membership.la_id != la.pk:
         raise ValidationError("This role belongs to another local authority")
     if membership.user_id == ended_by.pk:
-        raise ValidationError("You cannot end your own role. Ask another LA administrator to do it.")
+        raise ValidationError(
+            "You cannot end your own role. Ask another LA administrator to do it."
+        )
     if not _end(membership):
         raise ValidationError("This role has already ended")
     return membership
@@ -178,7 +206,9 @@ def user_deactivate(*, membership: Membership, la: LocalAuthority, deactivated_b
         raise ValidationError("This person has no role in your local authority")
     user = membership.user
     if user.pk == deactivated_by.pk:
-        raise ValidationError("You cannot deactivate yourself. Ask another LA administrator to do it.")
+        raise ValidationError(
+            "You cannot deactivate yourself. Ask another LA administrator to do it."
+        )
     for own in Membership.objects.filter(user=user, la=la):
         _end(own)
     # Roles in other LAs (or on the platform) are outside this LA administrator's scope, but whether
@@ -221,17 +251,38 @@ def _save_assignment(assignment: EPAssignment) -> EPAssignment:
 
 
 @transaction.atomic
-def ep_assignment_create(*, la: LocalAuthority, ep, school: School, academic_year: AcademicYear,
-                         time_allocated, unit: str) -> EPAssignment:
+def ep_assignment_create(
+    *,
+    la: LocalAuthority,
+    ep,
+    school: School,
+    academic_year: AcademicYear,
+    time_allocated,
+    unit: str,
+) -> EPAssignment:
     _check_assignment_parts(la=la, ep=ep, school=school, academic_year=academic_year)
-    return _save_assignment(EPAssignment(
-        ep=ep, school=school, academic_year=academic_year, time_allocated=time_allocated, unit=unit
-    ))
+    return _save_assignment(
+        EPAssignment(
+            ep=ep,
+            school=school,
+            academic_year=academic_year,
+            time_allocated=time_allocated,
+            unit=unit,
+        )
+    )
 
 
 @transaction.atomic
-def ep_assignment_update(*, assignment: EPAssignment, la: LocalAuthority, ep, school: School,
-                         academic_year: AcademicYear, time_allocated, unit: str) -> EPAssignment:
+def ep_assignment_update(
+    *,
+    assignment: EPAssignment,
+    la: LocalAuthority,
+    ep,
+    school: School,
+    academic_year: AcademicYear,
+    time_allocated,
+    unit: str,
+) -> EPAssignment:
     if assignment.school.la_id != la.pk:
         raise ValidationError("This assignment belongs to another local authority")
     _check_assignment_parts(la=la, ep=ep, school=school, academic_year=academic_year)
@@ -285,8 +336,17 @@ def la_update_settings(*, la: LocalAuthority, audit_cycle_years: int) -> LocalAu
 
 
 @transaction.atomic
-def la_create(*, name: str, slug: str, la_code: str, gss_code: str, admin_full_name: str,
-              admin_email: str, created_by, base_url: str = "") -> LocalAuthority:
+def la_create(
+    *,
+    name: str,
+    slug: str,
+    la_code: str,
+    gss_code: str,
+    admin_full_name: str,
+    admin_email: str,
+    created_by,
+    base_url: str = "",
+) -> LocalAuthority:
     """A new LA and the invitation of its first LA administrator (platform administrators only)."""
     # A platform administrator's scope opens every LA but no school (tenancy.scope_dimensions), so
     # the uniqueness checks full_clean() and user_invite() run on Membership through the scoped
@@ -297,7 +357,11 @@ def la_create(*, name: str, slug: str, la_code: str, gss_code: str, admin_full_n
         la.full_clean()
         la.save()
         user_invite(
-            la=la, invited_by=created_by, email=admin_email, full_name=admin_full_name,
-            role=Role.LA_ADMIN, base_url=base_url,
+            la=la,
+            invited_by=created_by,
+            email=admin_email,
+            full_name=admin_full_name,
+            role=Role.LA_ADMIN,
+            base_url=base_url,
         )
     return la

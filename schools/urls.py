@@ -19,16 +19,28 @@ urlpatterns = [
 urlpatterns += [
     path("la/users/", people.user_list, name="user-list"),
     path("la/users/invite/", people.user_invite, name="user-invite"),
-    path("la/users/<uuid:membership_uuid>/deactivate/", people.user_deactivate, name="user-deactivate"),
+    path(
+        "la/users/<uuid:membership_uuid>/deactivate/",
+        people.user_deactivate,
+        name="user-deactivate",
+    ),
     path("la/memberships/<uuid:uuid>/", people.membership_edit, name="membership-edit"),
     path("la/memberships/<uuid:uuid>/end/", people.membership_end, name="membership-end"),
     path("la/ep-assignments/", years.ep_assignment_list, name="ep-assignment-list"),
     path("la/ep-assignments/new/", years.ep_assignment_create, name="ep-assignment-create"),
-    path("la/ep-assignments/<uuid:uuid>/edit/", years.ep_assignment_edit, name="ep-assignment-edit"),
-    path("la/ep-assignments/<uuid:uuid>/delete/", years.ep_assignment_delete, name="ep-assignment-delete"),
+    path(
+        "la/ep-assignments/<uuid:uuid>/edit/", years.ep_assignment_edit, name="ep-assignment-edit"
+    ),
+    path(
+        "la/ep-assignments/<uuid:uuid>/delete/",
+        years.ep_assignment_delete,
+        name="ep-assignment-delete",
+    ),
     path("la/years/", years.year_list, name="year-list"),
     path("la/years/new/", years.year_create, name="year-create"),
-    path("la/years/<int:start_year>/make-current/", years.year_make_current, name="year-make-current"),
+    path(
+        "la/years/<int:start_year>/make-current/", years.year_make_current, name="year-make-current"
+    ),
     path("la/settings/", years.la_settings, name="la-settings"),
     path("la/history/", years.la_history, name="la-history"),
     path("platform/las/", platform.la_list, name="la-list"),

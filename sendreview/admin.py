@@ -11,7 +11,15 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django_celery_beat import models as beat
 
-for model in (Group, EmailAddress, Authenticator, beat.PeriodicTask, beat.ClockedSchedule,
-              beat.CrontabSchedule, beat.SolarSchedule, beat.IntervalSchedule):
+for model in (
+    Group,
+    EmailAddress,
+    Authenticator,
+    beat.PeriodicTask,
+    beat.ClockedSchedule,
+    beat.CrontabSchedule,
+    beat.SolarSchedule,
+    beat.IntervalSchedule,
+):
     if admin.site.is_registered(model):
         admin.site.unregister(model)

@@ -14,7 +14,9 @@ class PlatformAdminSite(admin.AdminSite):
 
     def has_permission(self, request) -> bool:
         user = request.user
-        return bool(user.is_active and user.is_authenticated and user.has_perm("platform.use_admin_site"))
+        return bool(
+            user.is_active and user.is_authenticated and user.has_perm("platform.use_admin_site")
+        )
 
     def login(self, request, extra_context=None):
         if self.has_permission(request):

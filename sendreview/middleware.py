@@ -81,7 +81,9 @@ class TenantScopeMiddleware:
         memberships: list = []
         if request.user.is_authenticated:
             memberships = tenancy.active_memberships(request.user)
-            chosen = tenancy.choose_membership(memberships, request.session.get(tenancy.SESSION_KEY))
+            chosen = tenancy.choose_membership(
+                memberships, request.session.get(tenancy.SESSION_KEY)
+            )
             if chosen is not None:
                 act = tenancy.acting_for(request.user, chosen)
             request.user.acting = act

@@ -33,7 +33,14 @@ ROLES_WITH_SCHOOL = SCHOOL_STAFF_ROLES | {Role.MODERATOR}
 LA_STAFF_ROLES = frozenset({Role.LA_OFFICER, Role.LA_ADMIN})
 ROLES_WITHOUT_SCHOOL = LA_STAFF_ROLES | {Role.EP}
 # Roles an LA administrator may hand out by invitation (a moderator is granted per audit visit).
-INVITABLE_ROLES = (Role.SENCO, Role.HEADTEACHER, Role.GOVERNOR, Role.EP, Role.LA_OFFICER, Role.LA_ADMIN)
+INVITABLE_ROLES = (
+    Role.SENCO,
+    Role.HEADTEACHER,
+    Role.GOVERNOR,
+    Role.EP,
+    Role.LA_OFFICER,
+    Role.LA_ADMIN,
+)
 
 
 @dataclass(frozen=True)
@@ -233,8 +240,12 @@ def is_ep_assigned_for_review(user, review) -> bool:
 is_school_leader = _has_role(Role.SENCO, Role.HEADTEACHER)
 is_headteacher = _has_role(Role.HEADTEACHER)
 review_is_draft = rules.predicate(lambda user, review: review.is_draft, name="review is draft")
-review_is_not_draft = rules.predicate(lambda user, review: not review.is_draft, name="review not draft")
-review_is_discussed = rules.predicate(lambda user, review: review.is_discussed, name="review discussed")
+review_is_not_draft = rules.predicate(
+    lambda user, review: not review.is_draft, name="review not draft"
+)
+review_is_discussed = rules.predicate(
+    lambda user, review: review.is_discussed, name="review discussed"
+)
 review_open_for_discussion = rules.predicate(
     lambda user, review: review.is_open_for_discussion, name="review open for discussion"
 )
@@ -245,7 +256,9 @@ review_confirmation_can_be_requested = rules.predicate(
     lambda user, review: review.confirmation_can_be_requested, name="confirmation can be requested"
 )
 
-can_view_review = review_in_acting_scope & (is_school_staff | is_ep_assigned_for_review | is_la_staff)
+can_view_review = review_in_acting_scope & (
+    is_school_staff | is_ep_assigned_for_review | is_la_staff
+)
 can_edit_review = review_in_acting_scope & is_school_leader & review_is_draft
 can_start_review = school_in_acting_scope & is_school_leader  # the object is the school
 can_submit_review = review_in_acting_scope & is_senco & review_is_draft
@@ -257,7 +270,9 @@ can_record_discussion = (
     review_in_acting_scope & (is_ep_assigned_for_review | is_la_staff) & review_open_for_discussion
 )
 can_reopen_review = review_in_acting_scope & (is_school_leader | is_la_staff) & review_is_not_draft
-can_close_review = review_in_acting_scope & (is_ep_assigned_for_review | is_la_staff) & review_is_discussed
+can_close_review = (
+    review_in_acting_scope & (is_ep_assigned_for_review | is_la_staff) & review_is_discussed
+)
 
 REVIEW_PERMISSIONS = {
     "frameworks.view_review": can_view_review,

@@ -24,12 +24,16 @@ TESTING = env.bool("SENDREVIEW_TESTING", default=False)
 
 _DEV_SECRET = "dev-only-insecure-key-never-use-in-production-0123456789"  # noqa: S105
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET if DEBUG else "")
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"] if DEBUG else []
+)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 if not DEBUG:
     if not SECRET_KEY or SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50:
-        raise ImproperlyConfigured("Production mode (DEBUG=false) needs a real SECRET_KEY of 50+ characters.")
+        raise ImproperlyConfigured(
+            "Production mode (DEBUG=false) needs a real SECRET_KEY of 50+ characters."
+        )
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("Production mode (DEBUG=false) needs ALLOWED_HOSTS.")
 
@@ -107,19 +111,26 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL and a busy timeout let the dev server and an in-process job share the file.
+    # WAL and a busy timeout let the dev server and an in-process job share the file. Every request
+    # is a transaction (ATOMIC_REQUESTS); IMMEDIATE takes the write lock at its start, because a
+    # deferred one that reads and then writes fails at once with "database is locked" when another
+    # process wrote in between (seen with concurrent autosaves under gunicorn).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE"}
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("TEST_DATABASE_NAME", default="test_sendreview")
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
+        "TEST_DATABASE_NAME", default="test_sendreview"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -136,7 +147,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -166,8 +180,13 @@ MFA_RECOVERY_CODE_COUNT = 10
 SENDREVIEW_MFA_REQUIRED = env.bool("MFA_REQUIRED", default=True)
 
 AXES_FAILURE_LIMIT = 10
-AXES_COOLOFF_TIME = timedelta(minutes=15)  # locked accounts come back: no permanent lock-out by an attacker
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own: per account and per IP
+AXES_COOLOFF_TIME = timedelta(
+    minutes=15
+)  # locked accounts come back: no permanent lock-out by an attacker
+AXES_LOCKOUT_PARAMETERS = [
+    "username",
+    "ip_address",
+]  # each counted on its own: per account and per IP
 AXES_USERNAME_CALLABLE = "accounts.adapter.axes_username"
 AXES_RESET_ON_SUCCESS = True
 # A retry during the lock-out must not restart the 15 minutes the lock-out page promises.
@@ -185,7 +204,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="sendreview <no-reply@sendreview.invalid>")
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="sendreview <no-reply@sendreview.invalid>"
+)
 
 # --- Security headers -----------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -37,9 +37,9 @@ def acting_for(user, membership) -> Acting:
         with scopes_disabled():
             ep_school_ids = sorted(
                 set(
-                    EPAssignment.objects.filter(ep=user, school__la_id=membership.la_id).values_list(
-                        "school_id", flat=True
-                    )
+                    EPAssignment.objects.filter(
+                        ep=user, school__la_id=membership.la_id
+                    ).values_list("school_id", flat=True)
                 )
             )
     dims = scope_for(
@@ -84,4 +84,3 @@ def _label(membership) -> str:
     if membership.la_id:
         return f"{role}, {membership.la.name}"
     return role
-

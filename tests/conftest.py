@@ -90,12 +90,18 @@ CAST = list(VISIBLE_SCHOOLS)
 
 def build_world() -> World:
     with scopes_disabled():
-        la = f.LocalAuthorityFactory(name="Canary Borough", slug="canary", la_code="801", gss_code="E09000801")
+        la = f.LocalAuthorityFactory(
+            name="Canary Borough", slug="canary", la_code="801", gss_code="E09000801"
+        )
         la_other = f.LocalAuthorityFactory(
             name="Faraway Shire", slug="faraway", la_code="802", gss_code="E06000802"
         )
-        school = f.SchoolFactory(la=la, name="Alderley Canary Primary", urn="801001", laestab="8012001")
-        school_other = f.SchoolFactory(la=la, name="Brookside Canary Primary", urn="801002", laestab="8012002")
+        school = f.SchoolFactory(
+            la=la, name="Alderley Canary Primary", urn="801001", laestab="8012001"
+        )
+        school_other = f.SchoolFactory(
+            la=la, name="Brookside Canary Primary", urn="801002", laestab="8012002"
+        )
         school_other_la = f.SchoolFactory(
             la=la_other, name="Faraway Canary Academy", urn="802001", laestab="8024001"
         )
@@ -106,7 +112,9 @@ def build_world() -> World:
         last_month = timezone.localdate() - timedelta(days=30)
 
         def member(key, role, *, la=None, school=None, **extra):
-            user = world.users.get(key) or f.UserFactory(email=f"{key.replace('_', '-')}@example.org")
+            user = world.users.get(key) or f.UserFactory(
+                email=f"{key.replace('_', '-')}@example.org"
+            )
             f.MembershipFactory(user=user, role=role, la=la or school.la, school=school, **extra)
             world.users[key] = user
             return user
@@ -114,9 +122,19 @@ def build_world() -> World:
         member("senco", Role.SENCO, school=school)
         member("headteacher", Role.HEADTEACHER, school=school)
         member("governor", Role.GOVERNOR, school=school)
-        member("moderator", Role.MODERATOR, school=school,
-               valid_to=timezone.localdate() + timedelta(days=30))
-        member("moderator_expired", Role.MODERATOR, school=school, valid_from=last_month, valid_to=yesterday)
+        member(
+            "moderator",
+            Role.MODERATOR,
+            school=school,
+            valid_to=timezone.localdate() + timedelta(days=30),
+        )
+        member(
+            "moderator_expired",
+            Role.MODERATOR,
+            school=school,
+            valid_from=last_month,
+            valid_to=yesterday,
+        )
         member("senco_other_school", Role.SENCO, school=school_other)
         member("senco_other_la", Role.SENCO, school=school_other_la)
         member("ep", Role.EP, la=la)
@@ -131,8 +149,12 @@ def build_world() -> World:
         world.users["platform_admin"] = platform
 
         f.EPAssignmentFactory(ep=world.users["ep"], school=school, academic_year=year)
-        f.EPAssignmentFactory(ep=world.users["ep_unassigned"], school=school_other, academic_year=year)
-        f.EPAssignmentFactory(ep=world.users["ep_other_la"], school=school_other_la, academic_year=year_other_la)
+        f.EPAssignmentFactory(
+            ep=world.users["ep_unassigned"], school=school_other, academic_year=year
+        )
+        f.EPAssignmentFactory(
+            ep=world.users["ep_other_la"], school=school_other_la, academic_year=year_other_la
+        )
         for user in world.users.values():
             give_totp(user)
     return world

@@ -14,8 +14,13 @@ def _senco_who_also_moderates(world):
     """The SENCO of the other school, also moderating the audit visit of world.school."""
     user = world.users["senco_other_school"]
     with scopes_disabled():
-        moderator = f.MembershipFactory(user=user, role=Role.MODERATOR, school=world.school, la=world.la,
-                                        valid_to=timezone.localdate() + timedelta(days=10))
+        moderator = f.MembershipFactory(
+            user=user,
+            role=Role.MODERATOR,
+            school=world.school,
+            la=world.la,
+            valid_to=timezone.localdate() + timedelta(days=10),
+        )
         senco = user.memberships.get(role=Role.SENCO)
     return user, senco, moderator
 

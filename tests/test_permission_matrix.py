@@ -48,7 +48,11 @@ NAMED = sorted({name for name, _ in ALL_PATTERNS if name})
 
 def test_every_url_pattern_has_a_matrix_entry():
     missing = [name for name in NAMED if case_for(name) is None]
-    unnamed = [route for name, route in ALL_PATTERNS if not name and not route.startswith(UNNAMED_ALLOWED_PREFIXES)]
+    unnamed = [
+        route
+        for name, route in ALL_PATTERNS
+        if not name and not route.startswith(UNNAMED_ALLOWED_PREFIXES)
+    ]
     RESULTS["patterns"] = len(NAMED)
     RESULTS["covered"] = len(NAMED) - len(missing)
     assert not missing, f"URL patterns with no matrix entry: {missing}"
@@ -59,8 +63,14 @@ def test_only_the_allow_list_admits_anonymous_users():
     for name in NAMED:
         case = case_for(name)
         for expected in (case.get, case.post):
-            if expected and expected["anonymous"] not in (302, 405) and name not in ANONYMOUS_ALLOWED:
-                pytest.fail(f"{name} admits anonymous users ({expected['anonymous']}) but is not allow-listed")
+            if (
+                expected
+                and expected["anonymous"] not in (302, 405)
+                and name not in ANONYMOUS_ALLOWED
+            ):
+                pytest.fail(
+                    f"{name} admits anonymous users ({expected['anonymous']}) but is not allow-listed"
+                )
 
 
 @pytest.mark.parametrize("name", NAMED)
@@ -72,7 +82,9 @@ def test_matrix(name, world, client_for):
     for method, expected in (("get", case.get), ("post", case.post)):
         if expected is None:
             continue
-        assert set(expected) == set(CAST), f"{name} {method}: entry must name every member of the cast"
+        assert set(expected) == set(CAST), (
+            f"{name} {method}: entry must name every member of the cast"
+        )
         for viewer in CAST:
             client = client_for(viewer)
             if method == "get":
@@ -81,7 +93,9 @@ def test_matrix(name, world, client_for):
                 response = client.post(url, case.post_data(world))
             RESULTS["combinations"] += 1
             if response.status_code != expected[viewer]:
-                failures.append(f"{method.upper()} {url} as {viewer}: {response.status_code}, expected {expected[viewer]}")
+                failures.append(
+                    f"{method.upper()} {url} as {viewer}: {response.status_code}, expected {expected[viewer]}"
+                )
                 continue
             if response.status_code == 200 and not response.get("Content-Disposition"):
                 body = response.content.decode("utf-8", "replace")

@@ -17,8 +17,11 @@ TENANT_APPS = {"schools"}
 
 
 def tenant_models():
-    return [m for m in apps.get_models() if m._meta.app_label in TENANT_APPS
-            and not m.__name__.startswith("Historical")]
+    return [
+        m
+        for m in apps.get_models()
+        if m._meta.app_label in TENANT_APPS and not m.__name__.startswith("Historical")
+    ]
 
 
 @pytest.mark.django_db
@@ -65,10 +68,18 @@ def test_opening_the_scope_wide_would_be_caught(world, client_for, monkeypatch):
 
 def test_editing_a_school_cannot_move_it_to_another_la(world, la_admin_client):
     url = reverse("schools:school-edit", kwargs={"uuid": world.school.uuid})
-    response = la_admin_client.post(url, {
-        "name": "Alderley Canary Primary", "urn": world.school.urn, "laestab": world.school.laestab,
-        "phase": "primary", "la": world.la_other.pk, "is_open": "", "uuid": "00000000-0000-0000-0000-000000000000",
-    })
+    response = la_admin_client.post(
+        url,
+        {
+            "name": "Alderley Canary Primary",
+            "urn": world.school.urn,
+            "laestab": world.school.laestab,
+            "phase": "primary",
+            "la": world.la_other.pk,
+            "is_open": "",
+            "uuid": "00000000-0000-0000-0000-000000000000",
+        },
+    )
     assert response.status_code == 302
     with scopes_disabled():
         school = School.objects.get(pk=world.school.pk)
@@ -76,19 +87,31 @@ def test_editing_a_school_cannot_move_it_to_another_la(world, la_admin_client):
 
 
 def test_creating_a_school_always_puts_it_in_the_acting_la(world, la_admin_client):
-    response = la_admin_client.post(reverse("schools:school-create"), {
-        "name": "New Canary School", "urn": "801777", "laestab": "8012777", "phase": "primary",
-        "la": world.la_other.pk,
-    })
+    response = la_admin_client.post(
+        reverse("schools:school-create"),
+        {
+            "name": "New Canary School",
+            "urn": "801777",
+            "laestab": "8012777",
+            "phase": "primary",
+            "la": world.la_other.pk,
+        },
+    )
     assert response.status_code == 302
     with scopes_disabled():
         assert School.objects.get(urn="801777").la_id == world.la.pk
 
 
 def test_laestab_must_carry_the_la_code(world, la_admin_client):
-    response = la_admin_client.post(reverse("schools:school-create"), {
-        "name": "Wrong Code School", "urn": "801778", "laestab": "8022778", "phase": "primary",
-    })
+    response = la_admin_client.post(
+        reverse("schools:school-create"),
+        {
+            "name": "Wrong Code School",
+            "urn": "801778",
+            "laestab": "8022778",
+            "phase": "primary",
+        },
+    )
     assert response.status_code == 200
     assert "LAESTAB must start with the LA code 801" in response.content.decode()
     with scopes_disabled():

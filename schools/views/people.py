@@ -100,13 +100,17 @@ def user_list(request):
     today = timezone.localdate()
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "schools/user_list.html", {
-        "la": la,
-        "search": search,
-        "page": page,
-        "people": [Person(user, viewer=request.user, today=today) for user in page.object_list],
-        "querystring": query.urlencode(),
-    })
+    return render(
+        request,
+        "schools/user_list.html",
+        {
+            "la": la,
+            "search": search,
+            "page": page,
+            "people": [Person(user, viewer=request.user, today=today) for user in page.object_list],
+            "querystring": query.urlencode(),
+        },
+    )
 
 
 @login_required
@@ -114,13 +118,20 @@ def user_list(request):
 def user_invite(request):
     require(request.user, "schools.administer_la")
     la = selectors.acting_la(user=request.user)
-    form = UserInviteForm(request.POST or None, schools=selectors.la_open_schools(user=request.user, la=la))
+    form = UserInviteForm(
+        request.POST or None, schools=selectors.la_open_schools(user=request.user, la=la)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             membership = services.user_invite(
-                la=la, invited_by=request.user, email=data["email"], full_name=data["full_name"],
-                role=data["role"], school=data["school"], base_url=base_url(request),
+                la=la,
+                invited_by=request.user,
+                email=data["email"],
+                full_name=data["full_name"],
+                role=data["role"],
+                school=data["school"],
+                base_url=base_url(request),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -144,8 +155,11 @@ def membership_edit(request, uuid):
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_update(
-                membership=membership, la=la, changed_by=request.user,
-                role=form.cleaned_data["role"], school=form.cleaned_data["school"],
+                membership=membership,
+                la=la,
+                changed_by=request.user,
+                role=form.cleaned_data["role"],
+                school=form.cleaned_data["school"],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -168,7 +182,9 @@ def membership_end(request, uuid):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"{membership.user}'s role as {membership.get_role_display()} has ended")
+            messages.success(
+                request, f"{membership.user}'s role as {membership.get_role_display()} has ended"
+            )
             return redirect("schools:user-list")
     return render(request, "schools/membership_end.html", {"form": form, "membership": membership})
 
@@ -179,7 +195,9 @@ def user_deactivate(request, membership_uuid):
     membership = selectors.membership_get(user=request.user, uuid=membership_uuid)
     require(request.user, "schools.manage_la_record", membership)
     la = selectors.acting_la(user=request.user)
-    form = ConfirmForm(request.POST if request.method == "POST" else None, submit_label="Deactivate")
+    form = ConfirmForm(
+        request.POST if request.method == "POST" else None, submit_label="Deactivate"
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.user_deactivate(membership=membership, la=la, deactivated_by=request.user)
@@ -190,4 +208,6 @@ def user_deactivate(request, membership_uuid):
             # roles in other LAs is not this LA's business.
             messages.success(request, f"{membership.user} no longer has access to {la.name}")
             return redirect("schools:user-list")
-    return render(request, "schools/user_deactivate.html", {"form": form, "membership": membership, "la": la})
+    return render(
+        request, "schools/user_deactivate.html", {"form": form, "membership": membership, "la": la}
+    )

@@ -24,9 +24,12 @@ def la_create(request):
     require(request.user, "platform.manage_las")
     form = LocalAuthorityCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        la = services.la_create(created_by=request.user, base_url=base_url(request), **form.cleaned_data)
+        la = services.la_create(
+            created_by=request.user, base_url=base_url(request), **form.cleaned_data
+        )
         messages.success(
-            request, f"{la.name} added. An invitation was sent to {form.cleaned_data['admin_email']}."
+            request,
+            f"{la.name} added. An invitation was sent to {form.cleaned_data['admin_email']}.",
         )
         return redirect("schools:la-list")
     return render(request, "schools/la_form.html", {"form": form})

@@ -25,12 +25,16 @@ def school_list(request):
         search, phase = form.cleaned_data["q"], form.cleaned_data["phase"]
     schools = selectors.school_list(user=request.user, search=search, phase=phase)
     page = Paginator(schools, settings.SCHOOLS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "schools/school_list.html", {
-        "form": form,
-        "page": page,
-        "can_administer": request.user.has_perm("schools.administer_la"),
-        "querystring": _without_page(request.GET),
-    })
+    return render(
+        request,
+        "schools/school_list.html",
+        {
+            "form": form,
+            "page": page,
+            "can_administer": request.user.has_perm("schools.administer_la"),
+            "querystring": _without_page(request.GET),
+        },
+    )
 
 
 def _without_page(query) -> str:
@@ -43,12 +47,16 @@ def _without_page(query) -> str:
 def school_detail(request, uuid):
     school = selectors.school_get(user=request.user, uuid=uuid)
     require(request.user, "schools.view_school", school)
-    return render(request, "schools/school_detail.html", {
-        "school": school,
-        "can_change": request.user.has_perm("schools.change_school", school),
-        "can_start_review": request.user.has_perm("frameworks.start_review", school),
-        "can_request_report": request.user.has_perm("reports.request_report"),
-    })
+    return render(
+        request,
+        "schools/school_detail.html",
+        {
+            "school": school,
+            "can_change": request.user.has_perm("schools.change_school", school),
+            "can_start_review": request.user.has_perm("frameworks.start_review", school),
+            "can_request_report": request.user.has_perm("reports.request_report"),
+        },
+    )
 
 
 @login_required
@@ -74,9 +82,15 @@ def school_edit(request, uuid):
         services.school_update(school=school, **form.cleaned_data)
         messages.success(request, "School details saved")
         return redirect("schools:school-detail", uuid=school.uuid)
-    return render(request, "schools/school_form.html", {
-        "form": form, "title": f"Change {school.name}", "school": school,
-    })
+    return render(
+        request,
+        "schools/school_form.html",
+        {
+            "form": form,
+            "title": f"Change {school.name}",
+            "school": school,
+        },
+    )
 
 
 @login_required

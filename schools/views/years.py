@@ -25,9 +25,13 @@ HISTORY_PER_PAGE = 50
 def year_list(request):
     require(request.user, "schools.administer_la")
     la = selectors.acting_la(user=request.user)
-    return render(request, "schools/year_list.html", {
-        "years": selectors.academic_year_list(user=request.user, la=la),
-    })
+    return render(
+        request,
+        "schools/year_list.html",
+        {
+            "years": selectors.academic_year_list(user=request.user, la=la),
+        },
+    )
 
 
 @login_required
@@ -82,11 +86,15 @@ def ep_assignment_list(request):
     assignments = (
         selectors.ep_assignment_list(user=request.user, academic_year=year) if year else []
     )
-    return render(request, "schools/ep_assignment_list.html", {
-        "year": year,
-        "years": selectors.academic_year_list(user=request.user, la=la),
-        "assignments": assignments,
-    })
+    return render(
+        request,
+        "schools/ep_assignment_list.html",
+        {
+            "year": year,
+            "years": selectors.academic_year_list(user=request.user, la=la),
+            "assignments": assignments,
+        },
+    )
 
 
 def _assignment_form(request, la, **kwargs):
@@ -118,9 +126,15 @@ def ep_assignment_create(request):
         else:
             messages.success(request, f"{assignment.ep} is assigned to {assignment.school}")
             return redirect(_list_url(assignment.academic_year))
-    return render(request, "schools/ep_assignment_form.html", {
-        "form": form, "title": "Assign an educational psychologist", "year": year,
-    })
+    return render(
+        request,
+        "schools/ep_assignment_form.html",
+        {
+            "form": form,
+            "title": "Assign an educational psychologist",
+            "year": year,
+        },
+    )
 
 
 @login_required
@@ -129,13 +143,17 @@ def ep_assignment_edit(request, uuid):
     assignment = selectors.ep_assignment_get(user=request.user, uuid=uuid)
     require(request.user, "schools.administer_la")
     la = selectors.acting_la(user=request.user)
-    form = _assignment_form(request, la, initial={
-        "ep": assignment.ep,
-        "school": assignment.school,
-        "academic_year": assignment.academic_year,
-        "time_allocated": assignment.time_allocated,
-        "unit": assignment.unit,
-    })
+    form = _assignment_form(
+        request,
+        la,
+        initial={
+            "ep": assignment.ep,
+            "school": assignment.school,
+            "academic_year": assignment.academic_year,
+            "time_allocated": assignment.time_allocated,
+            "unit": assignment.unit,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.ep_assignment_update(assignment=assignment, la=la, **form.cleaned_data)
@@ -144,12 +162,16 @@ def ep_assignment_edit(request, uuid):
         else:
             messages.success(request, "Assignment saved")
             return redirect(_list_url(assignment.academic_year))
-    return render(request, "schools/ep_assignment_form.html", {
-        "form": form,
-        "title": "Change an EP assignment",
-        "assignment": assignment,
-        "year": assignment.academic_year,
-    })
+    return render(
+        request,
+        "schools/ep_assignment_form.html",
+        {
+            "form": form,
+            "title": "Change an EP assignment",
+            "assignment": assignment,
+            "year": assignment.academic_year,
+        },
+    )
 
 
 @login_required
@@ -158,7 +180,9 @@ def ep_assignment_delete(request, uuid):
     assignment = selectors.ep_assignment_get(user=request.user, uuid=uuid)
     require(request.user, "schools.administer_la")
     la = selectors.acting_la(user=request.user)
-    form = ConfirmForm(request.POST if request.method == "POST" else None, submit_label="Remove assignment")
+    form = ConfirmForm(
+        request.POST if request.method == "POST" else None, submit_label="Remove assignment"
+    )
     if request.method == "POST" and form.is_valid():
         year = assignment.academic_year
         try:
@@ -168,7 +192,9 @@ def ep_assignment_delete(request, uuid):
         else:
             messages.success(request, "Assignment removed")
             return redirect(_list_url(year))
-    return render(request, "schools/ep_assignment_delete.html", {"form": form, "assignment": assignment})
+    return render(
+        request, "schools/ep_assignment_delete.html", {"form": form, "assignment": assignment}
+    )
 
 
 # --- LA settings and history --------------------------------------------------------------------------
@@ -193,5 +219,7 @@ def la_history(request):
     la = selectors.acting_la(user=request.user)
     index = selectors.la_history_index(user=request.user, la=la)
     page = Paginator(index, HISTORY_PER_PAGE).get_page(request.GET.get("page"))
-    entries = selectors.la_history_records(user=request.user, la=la, index_rows=list(page.object_list))
+    entries = selectors.la_history_records(
+        user=request.user, la=la, index_rows=list(page.object_list)
+    )
     return render(request, "schools/la_history.html", {"la": la, "page": page, "entries": entries})

@@ -18,7 +18,9 @@ def admin_case(name: str) -> Case:
     if name == "login":
         return Case(get=everyone(403, platform_admin=302))
     if name == "logout":
-        return Case(post=everyone(302))  # signs the platform administrator out, then LOGOUT_REDIRECT_URL
+        return Case(
+            post=everyone(302)
+        )  # signs the platform administrator out, then LOGOUT_REDIRECT_URL
     if name in ("index", "password_change", "password_change_done"):
         return Case(get=everyone(SIGN_IN, platform_admin=200))
     if name == "autocomplete":
@@ -26,17 +28,27 @@ def admin_case(name: str) -> Case:
     if name == "jsi18n":
         return Case(get=everyone(SIGN_IN, platform_admin=200))
     if name == "view_on_site":
-        return Case(kwargs=lambda w: {"content_type_id": "0", "object_id": "0"},
-                    get=everyone(SIGN_IN, platform_admin=404))
+        return Case(
+            kwargs=lambda w: {"content_type_id": "0", "object_id": "0"},
+            get=everyone(SIGN_IN, platform_admin=404),
+        )
     if name == "auth_user_password_change":
-        return Case(kwargs=lambda w: {"id": str(w.users["senco"].pk)},
-                    get=everyone(SIGN_IN, platform_admin=200))
+        return Case(
+            kwargs=lambda w: {"id": str(w.users["senco"].pk)},
+            get=everyone(SIGN_IN, platform_admin=200),
+        )
     if name == "app_list":
-        return Case(kwargs=lambda w: {"app_label": "schools"}, get=everyone(SIGN_IN, platform_admin=200))
+        return Case(
+            kwargs=lambda w: {"app_label": "schools"}, get=everyone(SIGN_IN, platform_admin=200)
+        )
     model, action = _model_action(name)
     read_only = model._meta.app_label in READ_ONLY_APPS
     status = 403 if read_only and action in ("add", "delete") else 200
-    kwargs = (lambda w: {"object_id": str(_first_pk(model))}) if action in ("history", "delete", "change") else (lambda w: {})
+    kwargs = (
+        (lambda w: {"object_id": str(_first_pk(model))})
+        if action in ("history", "delete", "change")
+        else (lambda w: {})
+    )
     return Case(kwargs=kwargs, get=everyone(SIGN_IN, platform_admin=status))
 
 

@@ -53,7 +53,9 @@ def page_for(allowed: set[str], status: int = 200, **overrides: int) -> dict[str
     return expected
 
 
-def school_object(world_attr: str, allowed: set[str], status: int = 200, **overrides: int) -> dict[str, int]:
+def school_object(
+    world_attr: str, allowed: set[str], status: int = 200, **overrides: int
+) -> dict[str, int]:
     """A page about one seeded school: 404 outside the viewer's scope, 403 inside it without the right."""
     expected = {}
     for key in CAST:
@@ -67,10 +69,15 @@ def school_object(world_attr: str, allowed: set[str], status: int = 200, **overr
     return expected
 
 
-OUTSIDE_FIRST_LA = {key for key in CAST if key.endswith("_other_la")} | {"platform_admin", "moderator_expired"}
+OUTSIDE_FIRST_LA = {key for key in CAST if key.endswith("_other_la")} | {
+    "platform_admin",
+    "moderator_expired",
+}
 
 
-def la_object(allowed: set[str], status: int = 200, outside: set[str] = frozenset(), **overrides: int) -> dict[str, int]:
+def la_object(
+    allowed: set[str], status: int = 200, outside: set[str] = frozenset(), **overrides: int
+) -> dict[str, int]:
     """A page about a record of the first LA (a membership, a year, an EP assignment).
 
     Viewers from elsewhere, and `outside` (those whose scope hides this record), get 404.

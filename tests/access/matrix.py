@@ -18,7 +18,12 @@ from tests.access.expect import (
     school_object,
 )
 
-VALID_SCHOOL_POST = {"name": "Renamed School", "urn": "809999", "laestab": "8019999", "phase": "primary"}
+VALID_SCHOOL_POST = {
+    "name": "Renamed School",
+    "urn": "809999",
+    "laestab": "8019999",
+    "phase": "primary",
+}
 
 
 def school_a(world):
@@ -28,12 +33,20 @@ def school_a(world):
 MATRIX: dict[str, Case] = {
     # --- Service-wide pages ------------------------------------------------------------------------
     "home": Case(
-        get=everyone(200, la_officer=302, la_admin=302, la_officer_other_la=302, la_admin_other_la=302,
-                     platform_admin=302, moderator_expired=403),
+        get=everyone(
+            200,
+            la_officer=302,
+            la_admin=302,
+            la_officer_other_la=302,
+            la_admin_other_la=302,
+            platform_admin=302,
+            moderator_expired=403,
+        ),
     ),
     "context-switch": Case(
         # Only a membership of one's own may be chosen; anything else is a bad request.
-        post=everyone(400), post_data=lambda w: {"membership": "999999"},
+        post=everyone(400),
+        post_data=lambda w: {"membership": "999999"},
     ),
     "health": Case(get=public(200)),
     "accessibility": Case(get=public(200)),
@@ -46,7 +59,8 @@ MATRIX: dict[str, Case] = {
     ),
     "schools:school-import": Case(get=page_for(LA_ADMINS), post=page_for(LA_ADMINS)),
     "schools:school-detail": Case(
-        kwargs=school_a, get=school_object("school", SCHOOL_STAFF | {"ep", "la_officer", "la_admin"}),
+        kwargs=school_a,
+        get=school_object("school", SCHOOL_STAFF | {"ep", "la_officer", "la_admin"}),
     ),
     "schools:school-edit": Case(
         kwargs=school_a,
@@ -86,52 +100,62 @@ def ep_assignment(world):
 HIDDEN_FROM_OTHER_SCHOOL = {"senco_other_school", "ep_unassigned"}
 ADMIN_ONLY = {"la_admin"}
 
-MATRIX.update({
-    # --- LA administration -------------------------------------------------------------------------
-    "schools:user-list": Case(get=page_for(LA_ADMINS)),
-    "schools:user-invite": Case(get=page_for(LA_ADMINS), post=page_for(LA_ADMINS)),
-    "schools:membership-edit": Case(
-        kwargs=senco_membership,
-        get=la_object(ADMIN_ONLY, outside=HIDDEN_FROM_OTHER_SCHOOL),
-        post=la_object(ADMIN_ONLY, outside=HIDDEN_FROM_OTHER_SCHOOL),  # empty → errors shown
-    ),
-    "schools:membership-end": Case(
-        kwargs=senco_membership,
-        get=la_object(ADMIN_ONLY, outside=HIDDEN_FROM_OTHER_SCHOOL),
-        post=la_object(ADMIN_ONLY, status=302, outside=HIDDEN_FROM_OTHER_SCHOOL),
-    ),
-    "schools:user-deactivate": Case(
-        kwargs=senco_membership_by_membership_uuid,
-        get=la_object(ADMIN_ONLY, outside=HIDDEN_FROM_OTHER_SCHOOL),
-        post=la_object(ADMIN_ONLY, status=302, outside=HIDDEN_FROM_OTHER_SCHOOL),
-    ),
-    "schools:ep-assignment-list": Case(get=page_for(LA_ADMINS)),
-    "schools:ep-assignment-create": Case(get=page_for(LA_ADMINS), post=page_for(LA_ADMINS)),
-    "schools:ep-assignment-edit": Case(
-        kwargs=ep_assignment,
-        get=la_object(ADMIN_ONLY, outside=HIDDEN_FROM_OTHER_SCHOOL),
-        post=la_object(ADMIN_ONLY, outside=HIDDEN_FROM_OTHER_SCHOOL),
-    ),
-    "schools:ep-assignment-delete": Case(
-        kwargs=ep_assignment,
-        get=la_object(ADMIN_ONLY, outside=HIDDEN_FROM_OTHER_SCHOOL),
-        post=la_object(ADMIN_ONLY, status=302, outside=HIDDEN_FROM_OTHER_SCHOOL),
-    ),
-    "schools:year-list": Case(get=page_for(LA_ADMINS)),
-    "schools:year-create": Case(get=page_for(LA_ADMINS), post=page_for(LA_ADMINS)),
-    # Years are addressed by start year *within the acting LA*: the other LA's administrator
-    # reaches their own 2026/27, never this LA's.
-    "schools:year-make-current": Case(
-        kwargs=lambda w: {"start_year": 2026},
-        post=la_object(ADMIN_ONLY, status=302, la_admin_other_la=302, la_officer_other_la=403,
-                       senco_other_la=403, ep_other_la=403),
-    ),
-    "schools:la-settings": Case(get=page_for(LA_ADMINS), post=page_for(LA_ADMINS)),
-    "schools:la-history": Case(get=page_for(LA_ADMINS)),
-    # --- Platform administration -----------------------------------------------------------------------
-    "schools:la-list": Case(get=page_for({"platform_admin"})),
-    "schools:la-create": Case(get=page_for({"platform_admin"}), post=page_for({"platform_admin"})),
-})
+MATRIX.update(
+    {
+        # --- LA administration -------------------------------------------------------------------------
+        "schools:user-list": Case(get=page_for(LA_ADMINS)),
+        "schools:user-invite": Case(get=page_for(LA_ADMINS), post=page_for(LA_ADMINS)),
+        "schools:membership-edit": Case(
+            kwargs=senco_membership,
+            get=la_object(ADMIN_ONLY, outside=HIDDEN_FROM_OTHER_SCHOOL),
+            post=la_object(ADMIN_ONLY, outside=HIDDEN_FROM_OTHER_SCHOOL),  # empty → errors shown
+        ),
+        "schools:membership-end": Case(
+            kwargs=senco_membership,
+            get=la_object(ADMIN_ONLY, outside=HIDDEN_FROM_OTHER_SCHOOL),
+            post=la_object(ADMIN_ONLY, status=302, outside=HIDDEN_FROM_OTHER_SCHOOL),
+        ),
+        "schools:user-deactivate": Case(
+            kwargs=senco_membership_by_membership_uuid,
+            get=la_object(ADMIN_ONLY, outside=HIDDEN_FROM_OTHER_SCHOOL),
+            post=la_object(ADMIN_ONLY, status=302, outside=HIDDEN_FROM_OTHER_SCHOOL),
+        ),
+        "schools:ep-assignment-list": Case(get=page_for(LA_ADMINS)),
+        "schools:ep-assignment-create": Case(get=page_for(LA_ADMINS), post=page_for(LA_ADMINS)),
+        "schools:ep-assignment-edit": Case(
+            kwargs=ep_assignment,
+            get=la_object(ADMIN_ONLY, outside=HIDDEN_FROM_OTHER_SCHOOL),
+            post=la_object(ADMIN_ONLY, outside=HIDDEN_FROM_OTHER_SCHOOL),
+        ),
+        "schools:ep-assignment-delete": Case(
+            kwargs=ep_assignment,
+            get=la_object(ADMIN_ONLY, outside=HIDDEN_FROM_OTHER_SCHOOL),
+            post=la_object(ADMIN_ONLY, status=302, outside=HIDDEN_FROM_OTHER_SCHOOL),
+        ),
+        "schools:year-list": Case(get=page_for(LA_ADMINS)),
+        "schools:year-create": Case(get=page_for(LA_ADMINS), post=page_for(LA_ADMINS)),
+        # Years are addressed by start year *within the acting LA*: the other LA's administrator
+        # reaches their own 2026/27, never this LA's.
+        "schools:year-make-current": Case(
+            kwargs=lambda w: {"start_year": 2026},
+            post=la_object(
+                ADMIN_ONLY,
+                status=302,
+                la_admin_other_la=302,
+                la_officer_other_la=403,
+                senco_other_la=403,
+                ep_other_la=403,
+            ),
+        ),
+        "schools:la-settings": Case(get=page_for(LA_ADMINS), post=page_for(LA_ADMINS)),
+        "schools:la-history": Case(get=page_for(LA_ADMINS)),
+        # --- Platform administration -----------------------------------------------------------------------
+        "schools:la-list": Case(get=page_for({"platform_admin"})),
+        "schools:la-create": Case(
+            get=page_for({"platform_admin"}), post=page_for({"platform_admin"})
+        ),
+    }
+)
 
 # Pages anyone may open signed out: signing in, password reset, accepting an invitation.
 # Signed-in users are sent on (302) by allauth where the page makes no sense for them.
@@ -149,7 +173,9 @@ ACCOUNT_PUBLIC = {
     "account_confirm_email": Case(kwargs=lambda w: {"key": "nonsense"}, get=public(200)),
     "account_email_verification_sent": Case(get=public(200)),
     "account_confirm_login_code": Case(get=public(302)),
-    "invitation-accept": Case(kwargs=lambda w: {"uidb64": "MQ", "token": "bad-token"}, get=public(404)),
+    "invitation-accept": Case(
+        kwargs=lambda w: {"uidb64": "MQ", "token": "bad-token"}, get=public(404)
+    ),
     "mfa_authenticate": Case(get=public(302)),
 }
 

@@ -52,7 +52,9 @@ def signed_in(client: Client) -> bool:
 
 
 def is_lockout_page(response) -> bool:
-    return response.status_code == LOCKED and "account/lockout.html" in [t.name for t in response.templates]
+    return response.status_code == LOCKED and "account/lockout.html" in [
+        t.name for t in response.templates
+    ]
 
 
 def test_settings_are_those_the_quality_bar_asks_for():
@@ -102,7 +104,9 @@ def test_other_accounts_are_not_locked_by_one_account_lock(users):
         attempt(users[0].email, "wrong-password-123", ip=f"198.51.100.{n + 1}")
     client, response = attempt(users[1].email, PASSWORD, ip="203.0.113.99")
     assert response.status_code == 302
-    assert response["Location"] == reverse("home")  # no authenticator in this test: password is enough
+    assert response["Location"] == reverse(
+        "home"
+    )  # no authenticator in this test: password is enough
     assert signed_in(client)
 
 

@@ -84,7 +84,9 @@ TENANT_PAGES = [
 
 
 @pytest.mark.parametrize(("who", "url_name", "school"), TENANT_PAGES)
-def test_user_without_totp_is_sent_to_totp_setup_from_every_tenant_page(world, client_for, who, url_name, school):
+def test_user_without_totp_is_sent_to_totp_setup_from_every_tenant_page(
+    world, client_for, who, url_name, school
+):
     without_totp(world.users[who])
     kwargs = {"uuid": getattr(world, school).uuid} if school else {}
     response = client_for(who).get(reverse(url_name, kwargs=kwargs))
@@ -97,10 +99,16 @@ def test_user_without_totp_is_sent_to_totp_setup_from_every_tenant_page(world, c
 
 def test_user_without_totp_cannot_change_data_either(world, client_for):
     without_totp(world.users["la_admin"])
-    response = client_for("la_admin").post(reverse("schools:school-create"), {
-        "name": "Sneaky New Primary", "urn": "801099", "laestab": "8012099",
-        "phase": "primary", "number_on_roll": "100",
-    })
+    response = client_for("la_admin").post(
+        reverse("schools:school-create"),
+        {
+            "name": "Sneaky New Primary",
+            "urn": "801099",
+            "laestab": "8012099",
+            "phase": "primary",
+            "number_on_roll": "100",
+        },
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_activate_totp")
     with scopes_disabled():
@@ -132,7 +140,9 @@ def test_user_without_totp_can_activate_totp_and_then_reach_home(world):
         url = response["Location"]
         if url.startswith(reverse("account_reauthenticate")):
             # allauth asks for the password again before adding an authenticator.
-            assert client.get(url).status_code == 200, "password re-authentication page unreachable without TOTP"
+            assert client.get(url).status_code == 200, (
+                "password re-authentication page unreachable without TOTP"
+            )
             reauth = client.post(url, {"password": PASSWORD})
             assert reauth.status_code == 302
             url = reauth["Location"]
@@ -186,6 +196,7 @@ def test_no_redirect_when_mfa_is_not_required(world, client_for, settings):
 
 # --- Signing in with a second factor ---------------------------------------------------------------
 
+
 def test_password_then_totp_code_signs_in(world):
     user = world.users["la_officer"]
     client = Client()
@@ -194,7 +205,9 @@ def test_password_then_totp_code_signs_in(world):
     assert response["Location"] == reverse("mfa_authenticate")
     # The password alone signs nobody in.
     assert signed_in_user_id(client) is None
-    assert client.get(reverse("schools:school-list"))["Location"].startswith(reverse("account_login"))
+    assert client.get(reverse("schools:school-list"))["Location"].startswith(
+        reverse("account_login")
+    )
 
     response = client.post(reverse("mfa_authenticate"), {"code": fresh_code()})
     assert response.status_code == 302
@@ -204,7 +217,10 @@ def test_password_then_totp_code_signs_in(world):
 
 def test_wrong_password_never_reaches_the_code_page(world):
     client = Client()
-    response = client.post(reverse("account_login"), {"login": world.users["senco"].email, "password": "not-the-password"})
+    response = client.post(
+        reverse("account_login"),
+        {"login": world.users["senco"].email, "password": "not-the-password"},
+    )
     assert response.status_code == 200
     assert response.context["form"].errors
     assert signed_in_user_id(client) is None

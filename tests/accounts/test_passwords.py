@@ -85,11 +85,15 @@ def test_password_like_the_users_email_is_refused(db):
 
 # --- Through a real form: choosing a password from an invitation ---------------------------------
 
+
 def invitation_url(user) -> str:
-    return reverse("invitation-accept", kwargs={
-        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-        "token": default_token_generator.make_token(user),
-    })
+    return reverse(
+        "invitation-accept",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
 
 
 @pytest.fixture
@@ -102,7 +106,9 @@ def invited(db):
 
 @pytest.mark.parametrize("password", ["short-pass", "password1234"])
 def test_invitation_form_refuses_weak_passwords(invited, password):
-    response = Client().post(invitation_url(invited), {"new_password1": password, "new_password2": password})
+    response = Client().post(
+        invitation_url(invited), {"new_password1": password, "new_password2": password}
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["new_password2"]
     invited.refresh_from_db()
@@ -111,7 +117,9 @@ def test_invitation_form_refuses_weak_passwords(invited, password):
 
 def test_invitation_form_accepts_a_long_lowercase_passphrase(invited):
     password = "the quiet river bends twice"
-    response = Client().post(invitation_url(invited), {"new_password1": password, "new_password2": password})
+    response = Client().post(
+        invitation_url(invited), {"new_password1": password, "new_password2": password}
+    )
     assert response.status_code == 302
     invited.refresh_from_db()
     assert invited.check_password(password)

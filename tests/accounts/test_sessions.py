@@ -57,6 +57,7 @@ def stored_session(client: Client) -> Session | None:
 
 # --- Idle timeout -----------------------------------------------------------------------------------
 
+
 def test_session_lasts_at_most_30_minutes_from_the_last_request(world, client_for):
     client = client_for("la_officer")
     response = client.get(reverse("home"))
@@ -70,7 +71,9 @@ def test_session_lasts_at_most_30_minutes_from_the_last_request(world, client_fo
 def test_every_request_pushes_the_idle_deadline_back(world, client_for):
     client = client_for("la_officer")
     assert is_signed_in(client)
-    Session.objects.filter(pk=stored_session(client).pk).update(expire_date=timezone.now() + timedelta(minutes=2))
+    Session.objects.filter(pk=stored_session(client).pk).update(
+        expire_date=timezone.now() + timedelta(minutes=2)
+    )
     assert is_signed_in(client)
     assert stored_session(client).expire_date - timezone.now() > timedelta(minutes=29)
 
@@ -79,11 +82,14 @@ def test_idle_session_is_signed_out(world, client_for):
     client = client_for("la_officer")
     assert is_signed_in(client)
     # 31 minutes without a request.
-    Session.objects.filter(pk=stored_session(client).pk).update(expire_date=timezone.now() - timedelta(minutes=1))
+    Session.objects.filter(pk=stored_session(client).pk).update(
+        expire_date=timezone.now() - timedelta(minutes=1)
+    )
     assert not is_signed_in(client)
 
 
 # --- Absolute limit ---------------------------------------------------------------------------------
+
 
 def _started_hours_ago(client: Client, hours: float) -> None:
     session = client.session
@@ -124,6 +130,7 @@ def test_absolute_limit_is_12_hours_in_the_real_settings():
 
 # --- Session id at login ------------------------------------------------------------------------------
 
+
 def test_login_gives_a_new_session_id(world):
     user = world.users["la_officer"]
     client = Client()
@@ -149,6 +156,7 @@ def test_login_gives_a_new_session_id(world):
 
 
 # --- Ending sessions ----------------------------------------------------------------------------------
+
 
 def test_logout_ends_the_session_and_an_old_cookie_is_worthless(world, client_for):
     client = client_for("la_officer")
@@ -256,8 +264,13 @@ def test_production_settings_make_cookies_secure_and_host_only():
         "'SESSION_SAVE_EVERY_REQUEST', 'SENDREVIEW_SESSION_ABSOLUTE_SECONDS')}))"
     )
     out = subprocess.run(  # noqa: S603 - our own interpreter and a fixed snippet
-        [sys.executable, "-c", code], cwd=django_settings.BASE_DIR, env=env,
-        capture_output=True, text=True, timeout=60, check=True,
+        [sys.executable, "-c", code],
+        cwd=django_settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     prod = json.loads(out.stdout.strip().splitlines()[-1])
     assert prod["SESSION_COOKIE_SECURE"] is True

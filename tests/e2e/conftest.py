@@ -42,7 +42,11 @@ TIMEOUT_MS = 15_000
 
 def chromium_path() -> str | None:
     wanted = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
-    found = wanted if os.path.isfile(wanted) and os.access(wanted, os.X_OK) else shutil.which("chromium")
+    found = (
+        wanted
+        if os.path.isfile(wanted) and os.access(wanted, os.X_OK)
+        else shutil.which("chromium")
+    )
     return found
 
 
@@ -56,14 +60,18 @@ def _unavailable(reason: str):
 def e2e_browser():
     path = chromium_path()
     if path is None:
-        _unavailable("Chromium not found: install Debian's package (apt-get install chromium) or set CHROMIUM_PATH")
+        _unavailable(
+            "Chromium not found: install Debian's package (apt-get install chromium) or set CHROMIUM_PATH"
+        )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - playwright is a test dependency
         _unavailable("the playwright package is not installed")
     playwright = sync_playwright().start()
     try:
-        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+        browser = playwright.chromium.launch(
+            executable_path=path, args=CHROMIUM_ARGS, headless=True
+        )
     except Exception as error:  # noqa: BLE001 - any launch failure means no browser
         playwright.stop()
         _unavailable(f"Chromium at {path} did not start: {error}")
@@ -116,6 +124,7 @@ def e2e_page(e2e_context):
 
 # --- Signing in ---------------------------------------------------------------------------------------
 
+
 def ui_login(page, user) -> None:
     """Sign in the way a person does: e-mail and password, then the code from the authenticator app."""
     page.goto("/accounts/login/")
@@ -136,7 +145,9 @@ def cookie_login(page, user, live_server) -> None:
     client = Client()
     client.force_login(user)
     name = django_settings.SESSION_COOKIE_NAME
-    page.context.add_cookies([{"name": name, "value": client.cookies[name].value, "url": live_server.url}])
+    page.context.add_cookies(
+        [{"name": name, "value": client.cookies[name].value, "url": live_server.url}]
+    )
 
 
 def focused(page) -> dict:

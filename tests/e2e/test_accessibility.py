@@ -45,12 +45,14 @@ def url(name: str, **kwargs) -> str:
 
 # --- How to reach each page -------------------------------------------------------------------------
 
+
 def visit(path_for: Callable[[object], str], status: int = 200):
     def go(page, world):
         response = page.goto(path_for(world))
         assert response is not None and response.status == status, (
             f"{page.url} answered {response.status if response else None}, expected {status}"
         )
+
     return go
 
 
@@ -66,7 +68,9 @@ def school_edit_with_errors(page, world):
     page.locator("input[name=urn]").fill("12")
     page.locator("input[name=laestab]").fill("9999999")
     submit_main_form(page)
-    assert page.locator(".govuk-error-summary").count() == 1, "the form should show an error summary"
+    assert page.locator(".govuk-error-summary").count() == 1, (
+        "the form should show an error summary"
+    )
 
 
 def school_create_with_errors(page, world):
@@ -88,12 +92,16 @@ def school_import_with_errors(page, world):
         files=[{"name": "schools.csv", "mimeType": "text/csv", "buffer": csv}]
     )
     submit_main_form(page)
-    assert page.locator(".govuk-error-summary").count() == 1, "a file with a bad row should list the errors"
+    assert page.locator(".govuk-error-summary").count() == 1, (
+        "a file with a bad row should list the errors"
+    )
 
 
 def school_import_preview(page, world):
     visit(lambda w: url("schools:school-import"))(page, world)
-    csv = b"urn,laestab,name,phase,number_on_roll\n801555,8012555,Preview Park Primary,primary,120\n"
+    csv = (
+        b"urn,laestab,name,phase,number_on_roll\n801555,8012555,Preview Park Primary,primary,120\n"
+    )
     page.locator("input[type=file]").set_input_files(
         files=[{"name": "schools.csv", "mimeType": "text/csv", "buffer": csv}]
     )
@@ -143,11 +151,15 @@ def mfa_activate(page, world):
 
     Authenticator.objects.filter(user=world.users["senco"]).delete()
     response = page.goto(url("home"))
-    assert response is not None and response.status == 200, f"{page.url} answered {response and response.status}"
+    assert response is not None and response.status == 200, (
+        f"{page.url} answered {response and response.status}"
+    )
     if "/accounts/reauthenticate/" in page.url:
         page.locator("input[name=password]").fill(PASSWORD)
         submit_main_form(page)
-    assert "/accounts/2fa/totp/activate/" in page.url, f"expected the TOTP set-up page, got {page.url}"
+    assert "/accounts/2fa/totp/activate/" in page.url, (
+        f"expected the TOTP set-up page, got {page.url}"
+    )
 
 
 def school_list_search(page, world):
@@ -176,7 +188,11 @@ CASES = [
     Case("home-headteacher", "headteacher", visit(lambda w: url("home"))),
     Case("home-governor", "governor", visit(lambda w: url("home"))),
     Case("home-moderator", "moderator", visit(lambda w: url("home"))),
-    Case("school-detail-senco", "senco", visit(lambda w: url("schools:school-detail", uuid=w.school.uuid))),
+    Case(
+        "school-detail-senco",
+        "senco",
+        visit(lambda w: url("schools:school-detail", uuid=w.school.uuid)),
+    ),
     Case("403-senco", "senco", visit(lambda w: url("schools:school-list"), status=403)),
     Case("no-access", "moderator_expired", visit(lambda w: url("home"), status=403)),
     Case("mfa-index-senco", "senco", visit(lambda w: url("mfa_index"))),
@@ -187,15 +203,27 @@ CASES = [
     # LA officer
     Case("school-list", "la_officer", visit(lambda w: url("schools:school-list"))),
     Case("school-list-search", "la_officer", school_list_search),
-    Case("school-detail", "la_officer", visit(lambda w: url("schools:school-detail", uuid=w.school.uuid))),
+    Case(
+        "school-detail",
+        "la_officer",
+        visit(lambda w: url("schools:school-detail", uuid=w.school.uuid)),
+    ),
     Case("404-signed-in", "la_officer", visit(lambda w: "/no-such-page/", status=404)),
     # LA administrator
     Case("school-list-admin", "la_admin", visit(lambda w: url("schools:school-list"))),
-    Case("school-detail-admin", "la_admin", visit(lambda w: url("schools:school-detail", uuid=w.school.uuid))),
+    Case(
+        "school-detail-admin",
+        "la_admin",
+        visit(lambda w: url("schools:school-detail", uuid=w.school.uuid)),
+    ),
     Case("school-edit-errors", "la_admin", school_edit_with_errors),
     Case("school-create-errors", "la_admin", school_create_with_errors),
     Case("school-close-errors", "la_admin", school_close_with_errors),
-    Case("school-history", "la_admin", visit(lambda w: url("schools:school-history", uuid=w.school.uuid))),
+    Case(
+        "school-history",
+        "la_admin",
+        visit(lambda w: url("schools:school-history", uuid=w.school.uuid)),
+    ),
     Case("school-import", "la_admin", visit(lambda w: url("schools:school-import"))),
     Case("school-import-errors", "la_admin", school_import_with_errors),
     Case("school-import-preview", "la_admin", school_import_preview),
@@ -235,7 +263,9 @@ def test_page_has_no_serious_or_critical_axe_violations(e2e_page, e2e_world, liv
     for violation in violations:
         for node in violation["nodes"]:
             target = " ".join(str(t) for t in node.get("target", []))
-            AXE_VIOLATIONS.append((case.id, violation["id"], violation["impact"], target, violation["help"]))
+            AXE_VIOLATIONS.append(
+                (case.id, violation["id"], violation["impact"], target, violation["help"])
+            )
             lines.append(
                 f"{violation['id']} ({violation['impact']}): {violation['help']}\n"
                 f"    at {target}\n    {node.get('html', '')[:300]}\n    {node.get('failureSummary', '')}"

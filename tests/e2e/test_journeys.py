@@ -16,13 +16,21 @@ pytestmark = pytest.mark.browser
 
 # The service navigation each role must see, in order, and nothing else.
 NAVIGATION = {
-    "senco": ["Home"],
-    "headteacher": ["Home"],
-    "governor": ["Home"],
+    "senco": ["Home", "Reports"],
+    "headteacher": ["Home", "Reports"],
+    "governor": ["Home", "Reports"],
     "moderator": ["Home"],
-    "ep": ["Home", "Schools"],
-    "la_officer": ["Home", "Schools"],
-    "la_admin": ["Home", "Schools", "Users", "EP assignments", "Academic years", "LA settings"],
+    "ep": ["Home", "Schools", "Reports"],
+    "la_officer": ["Home", "Schools", "Reports"],
+    "la_admin": [
+        "Home",
+        "Schools",
+        "Reports",
+        "Users",
+        "EP assignments",
+        "Academic years",
+        "LA settings",
+    ],
     "platform_admin": ["Home", "Local authorities"],
 }
 ROLES = list(NAVIGATION)
@@ -36,7 +44,12 @@ def navigation_labels(page) -> list[str]:
 def test_each_role_signs_in_and_sees_only_its_navigation(e2e_page, e2e_world, role):
     page = e2e_page
     response_codes = []
-    page.on("response", lambda r: response_codes.append((r.status, r.url)) if r.request.is_navigation_request() else None)
+    page.on(
+        "response",
+        lambda r: (
+            response_codes.append((r.status, r.url)) if r.request.is_navigation_request() else None
+        ),
+    )
     ui_login(page, e2e_world.users[role])
 
     assert all(status < 500 for status, _ in response_codes), response_codes
@@ -121,7 +134,10 @@ def test_la_admin_adds_a_school_with_the_keyboard_alone(e2e_page, e2e_world, liv
     # In a radio group the arrow keys move and select: from the first option (Nursery) to Primary.
     page.keyboard.press("Space")
     page.keyboard.press("ArrowDown")
-    assert page.evaluate("() => document.querySelector('input[name=phase]:checked')?.value") == "primary"
+    assert (
+        page.evaluate("() => document.querySelector('input[name=phase]:checked')?.value")
+        == "primary"
+    )
     tab_to(page, lambda f: f["name"] == "number_on_roll", limit=3)
     page.keyboard.type("210")
     with page.expect_navigation():
@@ -148,7 +164,9 @@ FORM_PAGES = [
 
 
 @pytest.mark.parametrize(("who", "url_name", "school"), FORM_PAGES)
-def test_forms_leave_validation_to_the_server(e2e_page, e2e_world, live_server, who, url_name, school):
+def test_forms_leave_validation_to_the_server(
+    e2e_page, e2e_world, live_server, who, url_name, school
+):
     """GOV.UK pattern: `novalidate`, so errors come back as an error summary linked to the fields
     rather than as the browser's own bubbles (which block submission and are not announced well)."""
     from django.urls import reverse
@@ -160,7 +178,9 @@ def test_forms_leave_validation_to_the_server(e2e_page, e2e_world, live_server, 
     forms = page.locator("main form[method=post], main form[method=POST]")
     assert forms.count() >= 1
     for n in range(forms.count()):
-        assert forms.nth(n).get_attribute("novalidate") is not None, f"form {n} on {page.url} lacks novalidate"
+        assert forms.nth(n).get_attribute("novalidate") is not None, (
+            f"form {n} on {page.url} lacks novalidate"
+        )
 
 
 SCRIPTED_PAGES = [
@@ -172,7 +192,9 @@ SCRIPTED_PAGES = [
 
 
 @pytest.mark.parametrize(("who", "path"), SCRIPTED_PAGES)
-def test_pages_run_without_script_errors_or_csp_refusals(e2e_page, e2e_world, live_server, who, path):
+def test_pages_run_without_script_errors_or_csp_refusals(
+    e2e_page, e2e_world, live_server, who, path
+):
     page = e2e_page
     if who != "anonymous":
         cookie_login(page, e2e_world.users[who], live_server)

@@ -46,16 +46,27 @@ def test_la_list_shows_every_la_with_its_codes_and_number_of_schools(data):
     assert "Larkfield" not in body and "Harbourside" not in body
 
 
-def test_la_list_query_count_does_not_grow_with_the_number_of_las(data, django_assert_max_num_queries):
+def test_la_list_query_count_does_not_grow_with_the_number_of_las(
+    data, django_assert_max_num_queries
+):
     client = login(data.platform)
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("schools:la-list"))
     with scopes_disabled():
         for n in range(10):
-            la = LocalAuthority.objects.create(name=f"Borough {n}", slug=f"borough-{n}", la_code=f"9{n:02d}",
-                                               gss_code=f"E0900090{n}")
-            School.objects.create(la=la, name=f"School {n}", urn=f"9000{n:02d}", laestab=f"9{n:02d}2000",
-                                  phase="primary")
+            la = LocalAuthority.objects.create(
+                name=f"Borough {n}",
+                slug=f"borough-{n}",
+                la_code=f"9{n:02d}",
+                gss_code=f"E0900090{n}",
+            )
+            School.objects.create(
+                la=la,
+                name=f"School {n}",
+                urn=f"9000{n:02d}",
+                laestab=f"9{n:02d}2000",
+                phase="primary",
+            )
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(client.get(reverse("schools:la-list")).context["las"]) == 12
 
@@ -64,13 +75,21 @@ def test_la_list_query_count_does_not_grow_with_the_number_of_las(data, django_a
 
 
 def la_post(**fields):
-    values = {"name": "Eastvale Borough Council", "slug": "", "la_code": "803", "gss_code": "e09000803",
-              "admin_full_name": "Erin East", "admin_email": "Erin.East@Eastvale.example"}
+    values = {
+        "name": "Eastvale Borough Council",
+        "slug": "",
+        "la_code": "803",
+        "gss_code": "e09000803",
+        "admin_full_name": "Erin East",
+        "admin_email": "Erin.East@Eastvale.example",
+    }
     values.update(fields)
     return values
 
 
-def test_platform_admin_adds_an_la_and_invites_its_first_administrator(data, django_capture_on_commit_callbacks):
+def test_platform_admin_adds_an_la_and_invites_its_first_administrator(
+    data, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = login(data.platform).post(reverse("schools:la-create"), la_post())
 
@@ -79,11 +98,19 @@ def test_platform_admin_adds_an_la_and_invites_its_first_administrator(data, dja
         la = LocalAuthority.objects.get(la_code="803")
         [membership] = Membership.objects.filter(la=la)
     assert (la.name, la.slug, la.gss_code, la.audit_cycle_years) == (
-        "Eastvale Borough Council", "eastvale-borough-council", "E09000803", 2)
+        "Eastvale Borough Council",
+        "eastvale-borough-council",
+        "E09000803",
+        2,
+    )
     assert (membership.role, membership.school_id) == (Role.LA_ADMIN, None)
     user = membership.user
     assert (user.email, user.full_name, user.has_usable_password(), user.is_staff) == (
-        "erin.east@eastvale.example", "Erin East", False, False)
+        "erin.east@eastvale.example",
+        "Erin East",
+        False,
+        False,
+    )
     [message] = mail.outbox
     assert message.to == ["erin.east@eastvale.example"]
     assert "as LA administrator at Eastvale Borough Council" in message.body
@@ -101,34 +128,49 @@ def test_the_first_administrator_can_then_manage_the_new_la(data):
     assert "Northbrook" not in response.content.decode()
 
 
-def test_an_existing_person_can_be_made_the_first_administrator_of_a_new_la(data, django_capture_on_commit_callbacks):
+def test_an_existing_person_can_be_made_the_first_administrator_of_a_new_la(
+    data, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        login(data.platform).post(reverse("schools:la-create"), la_post(admin_email="admin@westmere.example",
-                                                                       admin_full_name="Someone Else"))
+        login(data.platform).post(
+            reverse("schools:la-create"),
+            la_post(admin_email="admin@westmere.example", admin_full_name="Someone Else"),
+        )
     user = User.objects.get(email="admin@westmere.example")
     assert user.full_name == "Walt Westmere"
     with scopes_disabled():
         assert set(Membership.objects.filter(user=user).values_list("la__name", "role")) == {
-            ("Westmere", Role.LA_ADMIN), ("Eastvale Borough Council", Role.LA_ADMIN)}
+            ("Westmere", Role.LA_ADMIN),
+            ("Eastvale Borough Council", Role.LA_ADMIN),
+        }
     assert mail.outbox[0].subject == "You have a new role in sendreview"
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ({"name": ""}, "Enter the name of the local authority"),
-    ({"name": "northbrook"}, "There is already a local authority called northbrook"),
-    ({"la_code": ""}, "Enter the LA code"),
-    ({"la_code": "8a1"}, "Enter the LA code as 3 digits, like 204"),
-    ({"la_code": "801"}, "Another local authority already has the LA code 801"),
-    ({"gss_code": ""}, "Enter the GSS code"),
-    ({"gss_code": "X09000001"}, "Enter a GSS code like E09000012"),
-    ({"gss_code": "E09000801"}, "Another local authority already has the GSS code E09000801"),
-    ({"slug": "Not A Slug!"}, "Enter a short name of lower-case letters, numbers and hyphens only, like north-brook"),
-    ({"slug": "westmere"}, "The short name westmere is already used: enter a different one"),
-    ({"name": "Westmere!"}, "The short name westmere is already used: enter a different one"),
-    ({"admin_full_name": ""}, "Enter the full name of the first LA administrator"),
-    ({"admin_email": ""}, "Enter the email address of the first LA administrator"),
-    ({"admin_email": "nope"}, "Enter an email address in the correct format, like name@example.com"),
-])
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"name": ""}, "Enter the name of the local authority"),
+        ({"name": "northbrook"}, "There is already a local authority called northbrook"),
+        ({"la_code": ""}, "Enter the LA code"),
+        ({"la_code": "8a1"}, "Enter the LA code as 3 digits, like 204"),
+        ({"la_code": "801"}, "Another local authority already has the LA code 801"),
+        ({"gss_code": ""}, "Enter the GSS code"),
+        ({"gss_code": "X09000001"}, "Enter a GSS code like E09000012"),
+        ({"gss_code": "E09000801"}, "Another local authority already has the GSS code E09000801"),
+        (
+            {"slug": "Not A Slug!"},
+            "Enter a short name of lower-case letters, numbers and hyphens only, like north-brook",
+        ),
+        ({"slug": "westmere"}, "The short name westmere is already used: enter a different one"),
+        ({"name": "Westmere!"}, "The short name westmere is already used: enter a different one"),
+        ({"admin_full_name": ""}, "Enter the full name of the first LA administrator"),
+        ({"admin_email": ""}, "Enter the email address of the first LA administrator"),
+        (
+            {"admin_email": "nope"},
+            "Enter an email address in the correct format, like name@example.com",
+        ),
+    ],
+)
 def test_la_create_form_errors(data, fields, message):
     response = login(data.platform).post(reverse("schools:la-create"), la_post(**fields))
     assert response.status_code == 200
@@ -140,12 +182,16 @@ def test_la_create_form_errors(data, fields, message):
 
 
 def test_la_create_cannot_be_used_to_make_a_platform_or_staff_account(data):
-    login(data.platform).post(reverse("schools:la-create"), la_post(role="platform_admin", is_staff="on",
-                                                                     is_superuser="on"))
+    login(data.platform).post(
+        reverse("schools:la-create"),
+        la_post(role="platform_admin", is_staff="on", is_superuser="on"),
+    )
     user = User.objects.get(email="erin.east@eastvale.example")
     assert not user.is_staff and not user.is_superuser
     with scopes_disabled():
-        assert list(Membership.objects.filter(user=user).values_list("role", flat=True)) == [Role.LA_ADMIN]
+        assert list(Membership.objects.filter(user=user).values_list("role", flat=True)) == [
+            Role.LA_ADMIN
+        ]
 
 
 @pytest.mark.parametrize("who", ["admin", "officer", "senco", "ep"])
@@ -158,8 +204,17 @@ def test_platform_screens_are_refused_to_everyone_else(data, who):
         assert LocalAuthority.objects.count() == 2
 
 
-@pytest.mark.parametrize("name", ["schools:user-list", "schools:user-invite", "schools:ep-assignment-list",
-                                  "schools:year-list", "schools:la-settings", "schools:la-history"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "schools:user-list",
+        "schools:user-invite",
+        "schools:ep-assignment-list",
+        "schools:year-list",
+        "schools:la-settings",
+        "schools:la-history",
+    ],
+)
 def test_a_platform_administrator_is_refused_the_la_administrators_screens(data, name):
     assert login(data.platform).get(reverse(name)).status_code == 403
 
@@ -168,12 +223,21 @@ def test_a_platform_administrator_is_refused_the_la_administrators_screens(data,
 
 
 def test_only_local_authorities_and_users_of_these_apps_are_in_the_admin():
-    registered = {m._meta.label for m in admin.site._registry if m._meta.app_label in ("schools", "accounts")}
+    registered = {
+        m._meta.label for m in admin.site._registry if m._meta.app_label in ("schools", "accounts")
+    }
     assert registered == {"schools.LocalAuthority", "accounts.User"}
 
 
-@pytest.mark.parametrize("url_name", ["admin:schools_localauthority_changelist", "admin:accounts_user_changelist",
-                                      "admin:schools_localauthority_add", "admin:accounts_user_add"])
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "admin:schools_localauthority_changelist",
+        "admin:accounts_user_changelist",
+        "admin:schools_localauthority_add",
+        "admin:accounts_user_add",
+    ],
+)
 def test_the_admin_pages_open_for_a_platform_administrator_only(data, url_name):
     url = reverse(url_name)
     assert login(data.platform).get(url).status_code == 200
@@ -183,7 +247,10 @@ def test_the_admin_pages_open_for_a_platform_administrator_only(data, url_name):
 
 def test_admin_change_pages_open_for_a_platform_administrator(data):
     client = login(data.platform)
-    assert client.get(reverse("admin:schools_localauthority_change", args=[data.la.pk])).status_code == 200
+    assert (
+        client.get(reverse("admin:schools_localauthority_change", args=[data.la.pk])).status_code
+        == 200
+    )
     page = client.get(reverse("admin:accounts_user_change", args=[data.senco.pk]))
     assert page.status_code == 200
     form = page.context["adminform"].form
@@ -192,7 +259,9 @@ def test_admin_change_pages_open_for_a_platform_administrator(data):
 
 def test_admin_delete_pages_count_related_rows_without_naming_them(data):
     client = login(data.platform)
-    body = client.get(reverse("admin:schools_localauthority_delete", args=[data.la.pk])).content.decode()
+    body = client.get(
+        reverse("admin:schools_localauthority_delete", args=[data.la.pk])
+    ).content.decode()
     assert "Larkfield" not in body and "Brookside" not in body
     assert "School: 3" in body
     body = client.get(reverse("admin:accounts_user_delete", args=[data.senco.pk])).content.decode()
@@ -205,10 +274,16 @@ def test_admin_user_list_shows_email_name_and_active(data):
 
 
 def test_the_admin_adds_a_user_by_email(data):
-    response = login(data.platform).post(reverse("admin:accounts_user_add"), {
-        "email": "New.Person@Example.org", "full_name": "New Person", "usable_password": "false",
-        "password1": "", "password2": "",
-    })
+    response = login(data.platform).post(
+        reverse("admin:accounts_user_add"),
+        {
+            "email": "New.Person@Example.org",
+            "full_name": "New Person",
+            "usable_password": "false",
+            "password1": "",
+            "password2": "",
+        },
+    )
     assert response.status_code == 302
     user = User.objects.get(email="new.person@example.org")
     assert not user.has_usable_password()

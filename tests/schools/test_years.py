@@ -30,11 +30,16 @@ def data():
     with scopes_disabled():
         d.people["previous_year"] = AcademicYear.objects.create(la=d.la, start_year=2025)
         d.people["assignment"] = EPAssignment.objects.create(
-            ep=d.ep, school=d.school, academic_year=d.year, time_allocated=Decimal("6"))
+            ep=d.ep, school=d.school, academic_year=d.year, time_allocated=Decimal("6")
+        )
         d.people["other_ep"] = person("ep@westmere.example", "Wilf Westmere")
         member(d.other_ep, Role.EP, la=d.other_la)
         d.people["other_assignment"] = EPAssignment.objects.create(
-            ep=d.other_ep, school=d.other_school, academic_year=d.other_year, time_allocated=Decimal("4"))
+            ep=d.other_ep,
+            school=d.other_school,
+            academic_year=d.other_year,
+            time_allocated=Decimal("4"),
+        )
     return d
 
 
@@ -51,7 +56,7 @@ def test_year_list_shows_the_las_years_with_the_current_one_tagged(data):
     assert response.status_code == 200
     assert [y.label for y in response.context["years"]] == ["2026/27", "2025/26"]
     body = response.content.decode()
-    assert "govuk-tag--green\">Current" in body
+    assert 'govuk-tag--green">Current' in body
     assert reverse("schools:year-make-current", kwargs={"start_year": 2025}) in body
 
 
@@ -71,13 +76,16 @@ def test_the_first_year_of_an_la_becomes_its_current_year(data):
     assert years_of(data.la) == {2025: True}
 
 
-@pytest.mark.parametrize(("value", "message"), [
-    ("", "Enter the year the academic year starts in, like 2025"),
-    ("twenty", "Enter the year as 4 digits, like 2025"),
-    ("1999", "Enter a year from 2000 to 2100"),
-    ("2101", "Enter a year from 2000 to 2100"),
-    ("2026", "2026/27 is already on the list"),
-])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("", "Enter the year the academic year starts in, like 2025"),
+        ("twenty", "Enter the year as 4 digits, like 2025"),
+        ("1999", "Enter a year from 2000 to 2100"),
+        ("2101", "Enter a year from 2000 to 2100"),
+        ("2026", "2026/27 is already on the list"),
+    ],
+)
 def test_year_form_errors(data, value, message):
     response = login(data.admin).post(reverse("schools:year-create"), {"start_year": value})
     assert response.status_code == 200
@@ -88,11 +96,16 @@ def test_year_form_errors(data, value, message):
 def test_a_year_an_other_la_has_is_not_a_clash(data):
     with scopes_disabled():
         AcademicYear.objects.create(la=data.other_la, start_year=2030)
-    assert login(data.admin).post(reverse("schools:year-create"), {"start_year": "2030"}).status_code == 302
+    assert (
+        login(data.admin).post(reverse("schools:year-create"), {"start_year": "2030"}).status_code
+        == 302
+    )
 
 
 def test_the_year_form_ignores_an_la_in_the_post(data):
-    login(data.admin).post(reverse("schools:year-create"), {"start_year": "2028", "la": str(data.other_la.pk)})
+    login(data.admin).post(
+        reverse("schools:year-create"), {"start_year": "2028", "la": str(data.other_la.pk)}
+    )
     assert 2028 in years_of(data.la) and 2028 not in years_of(data.other_la)
 
 
@@ -133,14 +146,20 @@ def test_year_screens_are_refused_inside_the_la_to_everyone_but_la_admins(data, 
     client = login(getattr(data, who))
     assert client.get(reverse("schools:year-list")).status_code == 403
     assert client.post(reverse("schools:year-create"), {"start_year": "2029"}).status_code == 403
-    assert client.post(reverse("schools:year-make-current", kwargs={"start_year": 2025})).status_code == 403
+    assert (
+        client.post(reverse("schools:year-make-current", kwargs={"start_year": 2025})).status_code
+        == 403
+    )
     assert years_of(data.la) == {2025: False, 2026: True}
 
 
 def test_a_platform_administrator_cannot_reach_an_las_years(data):
     client = login(data.platform)
     assert client.get(reverse("schools:year-list")).status_code == 403
-    assert client.post(reverse("schools:year-make-current", kwargs={"start_year": 2025})).status_code == 404
+    assert (
+        client.post(reverse("schools:year-make-current", kwargs={"start_year": 2025})).status_code
+        == 404
+    )
 
 
 # --- EP assignments ---------------------------------------------------------------------------------------
@@ -165,26 +184,43 @@ def test_ep_assignment_list_switches_year(data):
 
 @pytest.mark.parametrize("year", ["2019", "abc", "20255"])
 def test_ep_assignment_list_for_a_year_the_la_does_not_have_is_a_404(data, year):
-    assert login(data.admin).get(reverse("schools:ep-assignment-list"), {"year": year}).status_code == 404
+    assert (
+        login(data.admin).get(reverse("schools:ep-assignment-list"), {"year": year}).status_code
+        == 404
+    )
 
 
-def test_ep_assignment_list_query_count_does_not_grow_with_assignments(data, django_assert_max_num_queries):
+def test_ep_assignment_list_query_count_does_not_grow_with_assignments(
+    data, django_assert_max_num_queries
+):
     client = login(data.admin)
     url = reverse("schools:ep-assignment-list")
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     with scopes_disabled():
         for n in range(20):
-            school = School.objects.create(la=data.la, name=f"School {n}", urn=f"8019{n:02d}",
-                                           laestab=f"80130{n:02d}", phase="primary")
-            EPAssignment.objects.create(ep=data.ep, school=school, academic_year=data.year, time_allocated=2)
+            school = School.objects.create(
+                la=data.la,
+                name=f"School {n}",
+                urn=f"8019{n:02d}",
+                laestab=f"80130{n:02d}",
+                phase="primary",
+            )
+            EPAssignment.objects.create(
+                ep=data.ep, school=school, academic_year=data.year, time_allocated=2
+            )
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(client.get(url).context["assignments"]) == 21
 
 
 def assignment_post(data, **fields):
-    values = {"ep": str(data.ep.pk), "school": str(data.school2.uuid), "academic_year": "2026",
-              "time_allocated": "7.5", "unit": "hours"}
+    values = {
+        "ep": str(data.ep.pk),
+        "school": str(data.school2.uuid),
+        "academic_year": "2026",
+        "time_allocated": "7.5",
+        "unit": "hours",
+    }
     values.update(fields)
     return values
 
@@ -203,36 +239,53 @@ def test_la_admin_assigns_an_ep_to_a_school(data):
     with scopes_disabled():
         made = EPAssignment.objects.get(school=data.school2)
     assert (made.ep, made.academic_year, made.time_allocated, made.unit) == (
-        data.ep, data.year, Decimal("7.5"), "hours")
+        data.ep,
+        data.year,
+        Decimal("7.5"),
+        "hours",
+    )
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ({"time_allocated": ""}, "Enter the time allocated"),
-    ({"time_allocated": "-1"}, "Time allocated must be 0 or more"),
-    ({"time_allocated": "1000.5"}, "Time allocated must be 1000 or less"),
-    ({"time_allocated": "99999"}, "Time allocated must be 1000 or less"),
-    ({"time_allocated": "lots"}, "Enter the time allocated as a number, like 12 or 7.5"),
-    ({"time_allocated": "NaN"}, "Enter the time allocated as a number, like 12 or 7.5"),
-    ({"time_allocated": "7.25"}, "Enter the time allocated with no more than 1 decimal place, like 7.5"),
-    ({"unit": "days"}, "Select sessions or hours"),
-    ({"ep": ""}, "Select the educational psychologist"),
-    ({"school": ""}, "Select the school"),
-    ({"school": "not-a-uuid"}, "Select the school"),
-    ({"academic_year": ""}, "Select the academic year"),
-    ({"academic_year": "2019"}, "Select the academic year"),
-    ({"school": "SCHOOL"}, "This educational psychologist is already assigned to this school in this academic year"),
-])
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"time_allocated": ""}, "Enter the time allocated"),
+        ({"time_allocated": "-1"}, "Time allocated must be 0 or more"),
+        ({"time_allocated": "1000.5"}, "Time allocated must be 1000 or less"),
+        ({"time_allocated": "99999"}, "Time allocated must be 1000 or less"),
+        ({"time_allocated": "lots"}, "Enter the time allocated as a number, like 12 or 7.5"),
+        ({"time_allocated": "NaN"}, "Enter the time allocated as a number, like 12 or 7.5"),
+        (
+            {"time_allocated": "7.25"},
+            "Enter the time allocated with no more than 1 decimal place, like 7.5",
+        ),
+        ({"unit": "days"}, "Select sessions or hours"),
+        ({"ep": ""}, "Select the educational psychologist"),
+        ({"school": ""}, "Select the school"),
+        ({"school": "not-a-uuid"}, "Select the school"),
+        ({"academic_year": ""}, "Select the academic year"),
+        ({"academic_year": "2019"}, "Select the academic year"),
+        (
+            {"school": "SCHOOL"},
+            "This educational psychologist is already assigned to this school in this academic year",
+        ),
+    ],
+)
 def test_ep_assignment_form_errors(data, fields, message):
     if fields.get("school") == "SCHOOL":
         fields = {"school": str(data.school.uuid)}
-    response = login(data.admin).post(reverse("schools:ep-assignment-create"), assignment_post(data, **fields))
+    response = login(data.admin).post(
+        reverse("schools:ep-assignment-create"), assignment_post(data, **fields)
+    )
     assert response.status_code == 200
     assert errors_of(response) == [message]
     with scopes_disabled():
         assert EPAssignment.objects.count() == 2
 
 
-@pytest.mark.parametrize("what", ["officer", "other_ep", "other_school", "other_year", "closed_school"])
+@pytest.mark.parametrize(
+    "what", ["officer", "other_ep", "other_school", "other_year", "closed_school"]
+)
 def test_ep_assignment_choices_outside_the_la_are_refused(data, what):
     fields = {
         "officer": {"ep": str(data.officer.pk)},  # in the LA, but not an EP
@@ -245,7 +298,9 @@ def test_ep_assignment_choices_outside_the_la_are_refused(data, what):
         with scopes_disabled():
             AcademicYear.objects.create(la=data.other_la, start_year=2031)
         fields = {"academic_year": "2031"}
-    response = login(data.admin).post(reverse("schools:ep-assignment-create"), assignment_post(data, **fields))
+    response = login(data.admin).post(
+        reverse("schools:ep-assignment-create"), assignment_post(data, **fields)
+    )
     assert response.status_code == 200
     with scopes_disabled():
         assert EPAssignment.objects.count() == 2
@@ -260,8 +315,12 @@ def test_an_ep_whose_role_has_ended_is_not_offered(data):
 
     with scopes_disabled():
         Membership.objects.filter(user=data.ep).update(
-            valid_from=timezone.localdate() - timedelta(days=10), valid_to=timezone.localdate() - timedelta(days=1))
-    response = login(data.admin).post(reverse("schools:ep-assignment-create"), assignment_post(data))
+            valid_from=timezone.localdate() - timedelta(days=10),
+            valid_to=timezone.localdate() - timedelta(days=1),
+        )
+    response = login(data.admin).post(
+        reverse("schools:ep-assignment-create"), assignment_post(data)
+    )
     assert errors_of(response) == ["Select the educational psychologist"]
 
 
@@ -270,11 +329,22 @@ def test_la_admin_changes_an_assignment(data):
     client = login(data.admin)
     form = client.get(url).context["form"]
     assert form["time_allocated"].value() == Decimal("6") and form["academic_year"].value() == 2026
-    response = client.post(url, assignment_post(data, school=str(data.school.uuid), time_allocated="12",
-                                                unit="sessions", academic_year="2025"))
+    response = client.post(
+        url,
+        assignment_post(
+            data,
+            school=str(data.school.uuid),
+            time_allocated="12",
+            unit="sessions",
+            academic_year="2025",
+        ),
+    )
     assert response.status_code == 302
     data.assignment.refresh_from_db()
-    assert (data.assignment.time_allocated, data.assignment.academic_year) == (Decimal("12"), data.previous_year)
+    assert (data.assignment.time_allocated, data.assignment.academic_year) == (
+        Decimal("12"),
+        data.previous_year,
+    )
 
 
 def test_la_admin_removes_an_assignment_after_confirming(data):
@@ -323,24 +393,38 @@ def test_la_admin_changes_the_audit_cycle(data):
     client = login(data.admin)
     page = client.get(reverse("schools:la-settings"))
     assert page.status_code == 200 and page.context["form"]["audit_cycle_years"].value() == 2
-    response = client.post(reverse("schools:la-settings"), {
-        "audit_cycle_years": "3", "name": "Renamed", "la_code": "999", "gss_code": "E09000999",
-        "slug": "renamed",
-    })
+    response = client.post(
+        reverse("schools:la-settings"),
+        {
+            "audit_cycle_years": "3",
+            "name": "Renamed",
+            "la_code": "999",
+            "gss_code": "E09000999",
+            "slug": "renamed",
+        },
+    )
     assert response.status_code == 302
     with scopes_disabled():
         la = LocalAuthority.objects.get(pk=data.la.pk)
         other = LocalAuthority.objects.get(pk=data.other_la.pk)
-    assert (la.audit_cycle_years, la.name, la.la_code, la.slug) == (3, "Northbrook", "801", "northbrook")
+    assert (la.audit_cycle_years, la.name, la.la_code, la.slug) == (
+        3,
+        "Northbrook",
+        "801",
+        "northbrook",
+    )
     assert other.audit_cycle_years == 2
 
 
-@pytest.mark.parametrize(("value", "message"), [
-    ("", "Enter the audit cycle in years, like 2"),
-    ("0", "Enter an audit cycle from 1 to 5 years"),
-    ("6", "Enter an audit cycle from 1 to 5 years"),
-    ("2.5", "Enter the audit cycle as a whole number of years, like 2"),
-])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("", "Enter the audit cycle in years, like 2"),
+        ("0", "Enter an audit cycle from 1 to 5 years"),
+        ("6", "Enter an audit cycle from 1 to 5 years"),
+        ("2.5", "Enter the audit cycle as a whole number of years, like 2"),
+    ],
+)
 def test_la_settings_errors(data, value, message):
     response = login(data.admin).post(reverse("schools:la-settings"), {"audit_cycle_years": value})
     assert response.status_code == 200
@@ -351,7 +435,9 @@ def test_la_settings_errors(data, value, message):
 def test_la_settings_are_refused_to_everyone_but_la_admins(data, who):
     client = login(getattr(data, who))
     assert client.get(reverse("schools:la-settings")).status_code == 403
-    assert client.post(reverse("schools:la-settings"), {"audit_cycle_years": "5"}).status_code == 403
+    assert (
+        client.post(reverse("schools:la-settings"), {"audit_cycle_years": "5"}).status_code == 403
+    )
     with scopes_disabled():
         assert LocalAuthority.objects.get(pk=data.la.pk).audit_cycle_years == 2
 
@@ -375,13 +461,24 @@ def test_la_history_lists_changes_to_the_las_records_newest_first(data):
     dates = [e.when for e in entries]
     assert dates == sorted(dates, reverse=True)
     newest = entries[0]
-    assert (newest.kind, newest.who, newest.history_type, newest.what) == ("academic_year", "Ada Admin", "~", "2025/26")
+    assert (newest.kind, newest.who, newest.history_type, newest.what) == (
+        "academic_year",
+        "Ada Admin",
+        "~",
+        "2025/26",
+    )
     body = response.content.decode()
-    assert "LA settings" in body and "Ada Admin" in body and "Eve Psychologist: Larkfield Primary (2026/27)" in body
+    assert (
+        "LA settings" in body
+        and "Ada Admin" in body
+        and "Eve Psychologist: Larkfield Primary (2026/27)" in body
+    )
     assert "Harbourside" not in body and "Westmere" not in body and "Wilf" not in body
 
 
-def test_la_history_query_count_does_not_grow_with_the_number_of_changes(data, django_assert_max_num_queries):
+def test_la_history_query_count_does_not_grow_with_the_number_of_changes(
+    data, django_assert_max_num_queries
+):
     client = login(data.admin)
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("schools:la-history"))

@@ -58,7 +58,9 @@ class Command(BaseCommand):
     def handle(self, *args, password=None, logins_json=None, quiet=False, **options):
         if settings.PRODUCTION and not options["allow_production"]:
             # Demo accounts have a published password: never add them to a real service by accident.
-            raise CommandError("DEBUG is off: this looks like production. Demo data is refused there.")
+            raise CommandError(
+                "DEBUG is off: this looks like production. Demo data is refused there."
+            )
         if password is not None:
             problem = demo.password_problem(password)
             if problem:
