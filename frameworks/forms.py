@@ -11,6 +11,7 @@ from frameworks.models import (
     OWN_EVIDENCE_LINE_MAX_LENGTH,
     OWN_EVIDENCE_MAX_LINES,
     ExemplarMark,
+    Framework,
     OverallJudgement,
     exemplar_entries,
 )
@@ -27,6 +28,11 @@ OWN_EVIDENCE_LINE_TOO_LONG = (
 MARK_INVALID = "Mark the example red, amber or green"
 VERSION_MISSING = "The page is out of date. Reload it and try again."
 NOT_RATED = "Not rated"
+LA_CHOSEN_HINT = "These are the frameworks your local authority has chosen for its schools."
+LA_NOT_CHOSEN_HINT = (
+    "Your local authority has not chosen frameworks for its schools, so every published "
+    "framework is offered."
+)
 
 
 def _rating_field(choices, message: str, label: str) -> forms.TypedChoiceField:
@@ -223,8 +229,11 @@ class ReviewStartForm(GDSFormMixin, forms.Form):
         error_messages={"required": "Choose whether to start from your previous review"},
     )
 
-    def __init__(self, *args, versions, years, current_year=None, **kwargs):
+    def __init__(self, *args, versions, years, current_year=None, la_has_chosen=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["framework_version"].help_text = (
+            LA_CHOSEN_HINT if la_has_chosen else LA_NOT_CHOSEN_HINT
+        )
         self.versions = {str(v.uuid): v for v in versions}
         self.years = {str(y.pk): y for y in years}
         self.fields["framework_version"].choices = [
@@ -394,3 +403,33 @@ class CompareForm(GDSFormMixin, forms.Form):
                 raise ValidationError("Choose two reviews of the same framework")
             data["review_a"], data["review_b"] = a, b
         return data
+
+
+class LAFrameworksForm(GDSFormMixin, forms.Form):
+    """The LA administrator's choice of frameworks: only those with a published version."""
+
+    submit_label = "Save frameworks"
+
+    frameworks = forms.ModelMultipleChoiceField(
+        label="Which frameworks may your schools review against?",
+        help_text=(
+            "Schools starting a self-review are offered only the frameworks chosen here. "
+            "Choose none to offer every published framework. Reviews already started keep "
+            "their framework."
+        ),
+        queryset=Framework.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": "Choose frameworks from the list",
+            "invalid_pk_value": "Choose frameworks from the list",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["frameworks"]
+        field.queryset = (
+            Framework.objects.filter(versions__isnull=False).distinct().order_by("name")
+        )
+        field.label_from_instance = lambda fw: fw.name

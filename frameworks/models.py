@@ -131,4 +131,5 @@ class Item(models.Model):
         return f"{self.code}: {self.statement[:60]}"
 
 
+from frameworks.la_models import *  # noqa: E402,F401,F403  (the LA's framework choices)
 from frameworks.review_models import *  # noqa: E402,F401,F403  (review models live in their own module)

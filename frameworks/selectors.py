@@ -6,12 +6,15 @@ the responses of the review it started from are each read in one query and joine
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
 
 from frameworks import analysis
 from frameworks.models import (
+    Framework,
     FrameworkVersion,
     Item,
+    LAFramework,
     Response,
     ReviewEvent,
     Section,
@@ -46,15 +49,61 @@ def review_list(*, user, school) -> list[SelfReview]:
     return [r for r in reviews if user.has_perm("frameworks.view_review", r)]
 
 
-def framework_versions_for_new_reviews() -> list[FrameworkVersion]:
-    """The newest version of every framework: the ones a new review is made with."""
+def framework_versions_for_new_reviews(*, la=None) -> list[FrameworkVersion]:
+    """The newest version of every framework a new review may use: the ones `la` has chosen, or
+    every published framework when `la` is None or has chosen none."""
     versions = FrameworkVersion.objects.select_related("framework").order_by(
         "framework__name", "-number"
     )
+    chosen = la_framework_ids(la=la) if la is not None else set()
+    if chosen:
+        versions = versions.filter(framework_id__in=chosen)
     latest: dict[int, FrameworkVersion] = {}
     for version in versions:
         latest.setdefault(version.framework_id, version)
     return list(latest.values())
+
+
+# --- the LA's choice of frameworks and the reference pages -----------------------------------------
+
+
+def published_frameworks() -> list[Framework]:
+    """Frameworks with at least one published version, by name."""
+    return list(Framework.objects.filter(versions__isnull=False).distinct().order_by("name"))
+
+
+def la_framework_ids(*, la) -> set[int]:
+    """The ids of the frameworks `la` has chosen (empty: it has chosen none, so all are offered)."""
+    return set(LAFramework.objects.filter(la=la).values_list("framework_id", flat=True))
+
+
+def framework_version_list() -> list[FrameworkVersion]:
+    """Every published version of every framework, by framework name then version number."""
+    return list(
+        FrameworkVersion.objects.select_related("framework")
+        .annotate(item_count=Count("items", distinct=True))
+        .order_by("framework__name", "-number")
+    )
+
+
+def framework_version_get(*, uuid) -> FrameworkVersion:
+    return get_object_or_404(FrameworkVersion.objects.select_related("framework"), uuid=uuid)
+
+
+def framework_version_sections(*, version: FrameworkVersion) -> list[Section]:
+    """The version's sections, each with `item_list` (items with their themes): three queries."""
+    sections = list(Section.objects.filter(version=version).order_by("position"))
+    items = (
+        Item.objects.filter(version=version)
+        .prefetch_related("themes")
+        .order_by("section__position", "position")
+    )
+    by_section: dict[int, list[Item]] = {s.pk: [] for s in sections}
+    for item in items:
+        by_section[item.section_id].append(item)
+    for section in sections:
+        section.item_list = by_section[section.pk]
+    return sections
 
 
 def sections_of(review: SelfReview) -> list[Section]:

@@ -13,6 +13,7 @@ NAVIGATION = [
     ("Academic years", "schools:year-list", "schools.administer_la"),
     ("LA settings", "schools:la-settings", "schools.administer_la"),
     ("Local authorities", "schools:la-list", "platform.manage_las"),
+    ("Frameworks", "frameworks:framework-list", "frameworks.view_reference"),
 ]
 
 

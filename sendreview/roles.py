@@ -284,6 +284,8 @@ REVIEW_PERMISSIONS = {
     "frameworks.record_discussion": can_record_discussion,
     "frameworks.reopen_review": can_reopen_review,
     "frameworks.close_review": can_close_review,
+    # The published frameworks, read-only: LA staff choose them for their schools.
+    "frameworks.view_reference": is_platform_admin | is_la_staff,
 }
 for _name, _predicate in REVIEW_PERMISSIONS.items():
     rules.add_perm(_name, _predicate)

@@ -52,10 +52,16 @@ def review_list(request, school_uuid):
 def review_start(request, school_uuid):
     school = school_selectors.school_get(user=request.user, uuid=school_uuid)
     require(request.user, "frameworks.start_review", school)
-    versions = selectors.framework_versions_for_new_reviews()
+    versions = selectors.framework_versions_for_new_reviews(la=school.la)
     years = list(AcademicYear.objects.filter(la_id=school.la_id).order_by("-start_year"))
     current = next((y for y in years if y.is_current), None)
-    form = ReviewStartForm(posted(request), versions=versions, years=years, current_year=current)
+    form = ReviewStartForm(
+        posted(request),
+        versions=versions,
+        years=years,
+        current_year=current,
+        la_has_chosen=bool(selectors.la_framework_ids(la=school.la)),
+    )
     if request.method == "POST" and form.is_valid():
         version = form.cleaned_data["framework_version"]
         source = None

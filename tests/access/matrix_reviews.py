@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from django_scopes import scopes_disabled
 
-from tests.access.expect import SCHOOL_STAFF, Case, school_object
+from tests.access.expect import LA_ADMINS, SCHOOL_STAFF, Case, page_for, school_object
 
 READERS = SCHOOL_STAFF | {"ep", "la_officer", "la_admin"}
 EDITORS = {"senco", "headteacher"}
@@ -80,7 +80,37 @@ def _autosave_post(world):
     return {f"{ITEM}-current_rating": "", f"{ITEM}-lock_version": str(response.lock_version)}
 
 
+# The published frameworks are read by platform administrators and by LA staff, who choose them.
+REFERENCE_READERS = {
+    "platform_admin",
+    "la_officer",
+    "la_admin",
+    "la_officer_other_la",
+    "la_admin_other_la",
+}
+
+
+def _framework_version(world):
+    """A published version to open; reference data is loaded first, as on any real deployment."""
+    from frameworks.loader import load_all
+    from frameworks.models import FrameworkVersion
+
+    with scopes_disabled():
+        if not FrameworkVersion.objects.exists():
+            load_all()
+        return {"uuid": FrameworkVersion.objects.order_by("pk").first().uuid}
+
+
 REVIEW_CASES: dict[str, Case] = {
+    "frameworks:la-frameworks": Case(
+        get=page_for(LA_ADMINS),
+        # Nothing ticked: the LA keeps "no choice" (every framework offered), then the page again.
+        post=page_for(LA_ADMINS, status=302),
+    ),
+    "frameworks:framework-list": Case(get=page_for(REFERENCE_READERS)),
+    "frameworks:framework-version": Case(
+        kwargs=_framework_version, get=page_for(REFERENCE_READERS)
+    ),
     "frameworks:review-list": Case(kwargs=_school, get=school_object("school", READERS)),
     "frameworks:review-start": Case(
         kwargs=_school,

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from frameworks import demo as demo_reviews
 from schools import demo
 
 HINT = (
@@ -31,7 +32,8 @@ NOT_KNOWN = "(unchanged: set earlier)"
 class Command(BaseCommand):
     help = (
         "Create (or complete) the demo data: two fictional LAs, their schools and academic years, "
-        "and a user with MFA for every role. Safe to run again: existing rows are left as they are."
+        "a user with MFA for every role, the frameworks and several years of self-reviews. "
+        "Safe to run again: existing rows are left as they are."
     )
 
     def add_arguments(self, parser):
@@ -74,6 +76,8 @@ class Command(BaseCommand):
             )
         try:
             result = demo.load_demo(password=password)
+            # After the schools and people: the frameworks, the LAs' choices and the reviews.
+            demo_reviews.load_demo_reviews(result=result)
         except (demo.DemoConflict, ValidationError) as exc:
             raise CommandError(f"The demo data clashes with data already here: {exc}") from exc
 
