@@ -21,7 +21,7 @@ NAVIGATION = {
     "governor": ["Home", "Reports"],
     "moderator": ["Home"],
     "ep": ["Home", "Schools", "Reports"],
-    "la_officer": ["Home", "Schools", "Reports"],
+    "la_officer": ["Home", "Schools", "Reports", "Frameworks"],
     "la_admin": [
         "Home",
         "Schools",
@@ -30,8 +30,9 @@ NAVIGATION = {
         "EP assignments",
         "Academic years",
         "LA settings",
+        "Frameworks",
     ],
-    "platform_admin": ["Home", "Local authorities"],
+    "platform_admin": ["Home", "Local authorities", "Frameworks"],
 }
 ROLES = list(NAVIGATION)
 
