@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
@@ -27,7 +28,7 @@ from uuid import UUID
 from django.utils.text import slugify
 
 
-class ReportKind:
+class ReportKind(ABC):
     code: str = ""
     title: str = ""  # "School summary"
     template: str = ""  # "pdf/school_summary.html"
@@ -39,8 +40,8 @@ class ReportKind:
     batch_label: str | None = None
 
     # --- subjects ---------------------------------------------------------------------------
-    def get_subject(self, uuid: UUID | str) -> Any | None:
-        raise NotImplementedError
+    @abstractmethod
+    def get_subject(self, uuid: UUID | str) -> Any | None: ...
 
     def get_subjects(self, uuids: Iterable[UUID | str]) -> dict[UUID, Any]:
         """Several subjects at once (for lists); the default asks one by one."""
@@ -55,19 +56,20 @@ class ReportKind:
         """The subjects of an LA-wide batch ("every school's latest …"); None if not offered."""
         return None
 
-    def la_id_of(self, subject) -> int:
-        raise NotImplementedError
+    @abstractmethod
+    def la_id_of(self, subject) -> int: ...
 
+    @abstractmethod
     def school_of(self, subject):
         """The school the report belongs to, or None for an LA-wide report."""
-        raise NotImplementedError
+        ...
 
     # --- content ----------------------------------------------------------------------------
-    def content_version(self, subject) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    def content_version(self, subject) -> str: ...
 
-    def build_context(self, subject) -> dict:
-        raise NotImplementedError
+    @abstractmethod
+    def build_context(self, subject) -> dict: ...
 
     def report_title(self, subject) -> str:
         return f"{self.title}: {subject}"
