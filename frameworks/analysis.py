@@ -136,8 +136,28 @@ def section_status(rows: list[ItemRow]) -> str:
     return IN_PROGRESS
 
 
+class RowAverages:
+    """Averages over `self.rows` on `self.scale`: N/A and blanks left out (see RatingScale)."""
+
+    @property
+    def average_current(self) -> float | None:
+        return self.scale.average(r.current for r in self.rows)
+
+    @property
+    def average_target(self) -> float | None:
+        return self.scale.average(r.target for r in self.rows)
+
+    @property
+    def normalised_current(self) -> float | None:
+        return self.scale.normalised_average(r.current for r in self.rows)
+
+    @property
+    def normalised_target(self) -> float | None:
+        return self.scale.normalised_average(r.target for r in self.rows)
+
+
 @dataclass
-class SectionSummary:
+class SectionSummary(RowAverages):
     section: object
     rows: list[ItemRow]
     scale: RatingScale
@@ -158,25 +178,9 @@ class SectionSummary:
     def not_applicable_count(self) -> int:
         return sum(1 for r in self.rows if r.not_applicable)
 
-    @property
-    def average_current(self) -> float | None:
-        return self.scale.average(r.current for r in self.rows)
-
-    @property
-    def average_target(self) -> float | None:
-        return self.scale.average(r.target for r in self.rows)
-
-    @property
-    def normalised_current(self) -> float | None:
-        return self.scale.normalised_average(r.current for r in self.rows)
-
-    @property
-    def normalised_target(self) -> float | None:
-        return self.scale.normalised_average(r.target for r in self.rows)
-
 
 @dataclass
-class Profile:
+class Profile(RowAverages):
     """Everything the profile page, its chart and the PDF report show about one review."""
 
     scale: RatingScale
@@ -193,18 +197,6 @@ class Profile:
         """Items with a target better than the current rating, largest gap first."""
         with_gap = [r for r in self.rows if (r.gap or 0) > 0]
         return sorted(with_gap, key=lambda r: -r.gap)  # stable: ties keep the framework's order
-
-    @property
-    def average_current(self) -> float | None:
-        return self.scale.average(r.current for r in self.rows)
-
-    @property
-    def average_target(self) -> float | None:
-        return self.scale.average(r.target for r in self.rows)
-
-    @property
-    def normalised_current(self) -> float | None:
-        return self.scale.normalised_average(r.current for r in self.rows)
 
     @property
     def best_label(self) -> str:

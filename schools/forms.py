@@ -147,7 +147,6 @@ class RoleAndSchoolMixin:
 
 
 class UserInviteForm(RoleAndSchoolMixin, GDSFormMixin, forms.Form):
-    use_required_attribute = False  # GOV.UK: the server's messages, not the browser's
     submit_label = "Send invitation"
     full_name = forms.CharField(
         label="Full name",
@@ -175,7 +174,6 @@ class UserInviteForm(RoleAndSchoolMixin, GDSFormMixin, forms.Form):
 
 
 class MembershipForm(RoleAndSchoolMixin, GDSFormMixin, forms.Form):
-    use_required_attribute = False  # GOV.UK: the server's messages, not the browser's
     submit_label = "Save role"
 
     def __init__(self, *args, schools, membership, **kwargs):
@@ -199,7 +197,6 @@ class ConfirmForm(GDSFormMixin, forms.Form):
 
 
 class EPAssignmentForm(GDSFormMixin, forms.Form):
-    use_required_attribute = False  # GOV.UK: the server's messages, not the browser's
     submit_label = "Save assignment"
     ep = forms.ModelChoiceField(
         label="Educational psychologist",
@@ -269,7 +266,6 @@ class EPAssignmentForm(GDSFormMixin, forms.Form):
 
 
 class AcademicYearForm(GDSFormMixin, forms.Form):
-    use_required_attribute = False  # GOV.UK: the server's messages, not the browser's
     submit_label = "Add academic year"
     start_year = forms.IntegerField(
         label="Year the academic year starts in",
@@ -289,7 +285,6 @@ class AcademicYearForm(GDSFormMixin, forms.Form):
 
 
 class LASettingsForm(GDSFormMixin, forms.Form):
-    use_required_attribute = False  # GOV.UK: the server's messages, not the browser's
     submit_label = "Save settings"
     audit_cycle_years = forms.IntegerField(
         label="Audit cycle (years)",
@@ -312,7 +307,6 @@ class LocalAuthorityCreateForm(GDSFormMixin, forms.Form):
     """A new LA and its first LA administrator, who is invited by e-mail."""
 
     submit_label = "Add local authority"
-    use_required_attribute = False  # GOV.UK: the server's messages, not the browser's
     name = forms.CharField(
         label="Name",
         max_length=120,
