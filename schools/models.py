@@ -180,6 +180,7 @@ class MembershipQuerySet(models.QuerySet):
             Q(valid_from__lte=on),
             Q(valid_to__isnull=True) | Q(valid_to__gte=on),
             user__is_active=True,
+            revoked_at__isnull=True,
         )
 
 
@@ -187,7 +188,8 @@ class Membership(models.Model):
     """A person's role in one LA (and, for school roles, one school), valid between two dates.
 
     A moderator's membership names the school being audited and ends when the visit's report is
-    issued or at its expiry date; the audit visit it belongs to arrives with the audits app.
+    issued (`revoked_at`, effective from the next request) or at its expiry date (`valid_to`); the
+    audit visit it belongs to is audits.visits.AuditVisit.moderator_membership.
     """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -203,6 +205,8 @@ class Membership(models.Model):
     )
     valid_from = models.DateField(default=timezone.localdate)
     valid_to = models.DateField(null=True, blank=True)
+    # Ended before its date (a moderator's grant when the visit's report is issued).
+    revoked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(

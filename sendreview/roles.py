@@ -290,3 +290,92 @@ REVIEW_PERMISSIONS = {
 for _name, _predicate in REVIEW_PERMISSIONS.items():
     rules.add_perm(_name, _predicate)
 PERMISSIONS.update(REVIEW_PERMISSIONS)
+
+
+# --- SEN audit visits (audits.visits app) ---------------------------------------------------------
+# Readers: LA staff of the school's LA, the school's own staff, and the visit's moderator while the
+# grant is in force (from acceptance until the report is issued or the grant expires). The moderator
+# acts in a moderator membership naming the audited school; only the visit that names that very
+# membership opens to them, and of it only the sample, the files and the provision list (the budget
+# detail only when the LA allows it). The state questions are properties of AuditVisit.
+
+
+@rules.predicate
+def visit_in_acting_scope(user, visit) -> bool:
+    return visit is not None and school_in_acting_scope(user, visit.school)
+
+
+def _acts_for_visit(user, visit) -> bool:
+    act = acting(user)
+    return (
+        act is not None
+        and visit is not None
+        and act.role == Role.MODERATOR
+        and visit.moderator_membership_id is not None
+        and act.membership_id == visit.moderator_membership_id
+    )
+
+
+@rules.predicate
+def is_visit_moderator(user, visit) -> bool:
+    """The acting moderator's grant is this visit's and is in force today."""
+    from django.utils import timezone
+
+    return _acts_for_visit(user, visit) and visit.grant_in_force(timezone.localdate())
+
+
+@rules.predicate
+def is_invited_moderator(user, visit) -> bool:
+    """The acting moderator was asked to moderate this visit and has not answered yet."""
+    return _acts_for_visit(user, visit) and visit.is_scheduled
+
+
+def _visit_state(name: str):
+    return rules.predicate(lambda user, visit: bool(getattr(visit, name)), name=f"visit {name}")
+
+
+visit_pupils_editable = _visit_state("pupils_editable")
+visit_awaits_sample = _visit_state("awaits_sample")
+visit_is_recording = _visit_state("is_recording")
+visit_report_issued = _visit_state("report_is_issued")
+visit_awaits_action_plan = _visit_state("awaits_action_plan")
+visit_awaits_follow_up = _visit_state("awaits_follow_up")
+visit_awaits_closing = _visit_state("awaits_closing")
+visit_is_open = _visit_state("is_open")
+visit_budget_shared = _visit_state("moderator_may_see_budget")
+
+visit_la_staff = visit_in_acting_scope & is_la_staff
+visit_school_staff = visit_in_acting_scope & is_school_staff
+visit_school_leader = visit_in_acting_scope & is_school_leader
+visit_moderator = visit_in_acting_scope & is_visit_moderator
+visit_examiner = visit_la_staff | visit_moderator  # who rates the files and the provision list
+
+AUDIT_VISIT_PERMISSIONS = {
+    "audit_visits.view_compliance": is_la_staff,
+    "audit_visits.schedule_visit": is_la_staff,
+    "audit_visits.view_visit": visit_la_staff | visit_school_staff | visit_moderator,
+    "audit_visits.accept_visit": visit_in_acting_scope & is_invited_moderator,
+    "audit_visits.view_pupils": visit_la_staff | visit_school_leader,
+    "audit_visits.edit_pupils": visit_school_leader & visit_pupils_editable,
+    "audit_visits.draw_sample": visit_la_staff & visit_awaits_sample,
+    "audit_visits.view_sample": visit_la_staff | visit_school_leader | visit_moderator,
+    "audit_visits.request_swap": visit_school_leader & visit_is_recording,
+    "audit_visits.decide_swap": visit_la_staff & visit_is_recording,
+    "audit_visits.edit_files": visit_examiner & visit_is_recording,
+    "audit_visits.view_budget": visit_la_staff
+    | visit_school_leader
+    | (visit_moderator & visit_budget_shared),
+    "audit_visits.edit_record": visit_la_staff & visit_is_recording,
+    "audit_visits.record_visit": visit_la_staff & visit_is_recording,
+    "audit_visits.issue_report": visit_la_staff & visit_is_recording,
+    "audit_visits.view_report": (visit_la_staff | visit_school_staff) & visit_report_issued,
+    "audit_visits.edit_action_plan": visit_school_leader & visit_awaits_action_plan,
+    "audit_visits.agree_action_plan": visit_school_leader & visit_awaits_action_plan,
+    "audit_visits.record_follow_up": visit_la_staff & visit_awaits_follow_up,
+    "audit_visits.close_visit": visit_la_staff & visit_awaits_closing,
+    "audit_visits.cancel_visit": visit_la_staff & visit_is_open,
+    "audit_visits.view_access_log": visit_la_staff,
+}
+for _name, _predicate in AUDIT_VISIT_PERMISSIONS.items():
+    rules.add_perm(_name, _predicate)
+PERMISSIONS.update(AUDIT_VISIT_PERMISSIONS)

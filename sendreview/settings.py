@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "frameworks",
     "workplans",
     "audits",
+    "audits.visits",
     "reports",
 ]
 
