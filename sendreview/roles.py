@@ -351,6 +351,7 @@ visit_moderator = visit_in_acting_scope & is_visit_moderator
 visit_examiner = visit_la_staff | visit_moderator  # who rates the files and the provision list
 
 AUDIT_VISIT_PERMISSIONS = {
+    "audit_visits.view_visit_list": is_la_staff | is_school_staff | _has_role(Role.MODERATOR),
     "audit_visits.view_compliance": is_la_staff,
     "audit_visits.schedule_visit": is_la_staff,
     "audit_visits.view_visit": visit_la_staff | visit_school_staff | visit_moderator,

@@ -501,6 +501,7 @@ class Suggestion(models.Model):
 class SwapRequest(models.Model):
     """The school asks to replace a sampled pupil; the officer consents (or not)."""
 
+    uuid = models.UUIDField(unique=True, editable=False, default=uuid.uuid4)
     visit = models.ForeignKey(AuditVisit, on_delete=models.CASCADE, related_name="swap_requests")
     pupil = models.ForeignKey(VisitPupil, on_delete=models.CASCADE, related_name="+")
     replacement = models.ForeignKey(

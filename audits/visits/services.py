@@ -252,9 +252,7 @@ def accept_visit(*, visit, user, conflicts_of_interest: str = "") -> AuditVisit:
 
 @transaction.atomic
 def cancel_visit(*, visit, user, reason: str) -> AuditVisit:
-    visit = _step(
-        visit, "cancel", user=user, reason=reason, changes={"cancelled_reason": reason}
-    )
+    visit = _step(visit, "cancel", user=user, reason=reason, changes={"cancelled_reason": reason})
     if visit.grant_ended_at is None:
         _end_grant(visit, user=user, why="Visit cancelled")
     return visit
@@ -532,9 +530,7 @@ def remove_suggestion(*, suggestion, user) -> None:
 @transaction.atomic
 def issue_report(*, visit, user) -> AuditVisit:
     """Frozen from now on; the school gets it; the moderator's access ends on the next request."""
-    visit = _step(
-        visit, "issue_report", user=user, changes={"report_issued_at": timezone.now()}
-    )
+    visit = _step(visit, "issue_report", user=user, changes={"report_issued_at": timezone.now()})
     _end_grant(visit, user=user, why="Report issued")
     school_people = _school_leaders(visit.school)
     _notify(

@@ -1,0 +1,248 @@
+"""Reads about audit visits, through the scoped managers of the request.
+
+Pages cost a fixed number of queries whatever the number of files, suggestions or schools: rows
+are read in one query per kind and joined in Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from audits.visits.criteria import criteria_for
+from audits.visits.models import (
+    OPEN_STATES,
+    AuditVisit,
+    FileReview,
+    Suggestion,
+    SwapRequest,
+    VisitAccess,
+    VisitPupil,
+    VisitStatus,
+)
+from audits.visits.services import add_years
+from sendreview.access import get_scoped_or_404
+from sendreview.roles import LA_STAFF_ROLES, Role, acting
+
+VISIT_RELATED = (
+    "school__la",
+    "academic_year",
+    "lead_officer",
+    "moderator",
+    "moderator_school",
+    "action_plan_agreed_by",
+)
+REPORT_DUE_WORKING_DAYS = 20
+DUE_SOON_DAYS = 120  # about one term (PROCESSES.md §4.3: "due when fewer than one term remains")
+
+
+def visit_get(*, uuid) -> AuditVisit:
+    return get_scoped_or_404(AuditVisit.objects.select_related(*VISIT_RELATED), uuid=uuid)
+
+
+def pupil_get(*, visit, uuid) -> VisitPupil:
+    return get_scoped_or_404(VisitPupil.objects.filter(visit=visit), uuid=uuid)
+
+
+def suggestion_get(*, visit, uuid) -> Suggestion:
+    return get_scoped_or_404(Suggestion.objects.filter(visit=visit), uuid=uuid)
+
+
+def swap_get(*, visit, uuid) -> SwapRequest:
+    return get_scoped_or_404(
+        SwapRequest.objects.filter(visit=visit).select_related("pupil", "replacement"), uuid=uuid
+    )
+
+
+def pupils(visit) -> list[VisitPupil]:
+    return list(VisitPupil.objects.filter(visit=visit))
+
+
+def sample(visit) -> list[VisitPupil]:
+    """The sampled pupils with their file reviews (one query)."""
+    rows = list(VisitPupil.objects.filter(visit=visit, in_sample=True).select_related("review"))
+    for pupil in rows:
+        review = getattr(pupil, "review", None)
+        pupil.criteria = criteria_for(pupil.level)
+        pupil.complete = bool(review) and review.is_complete(pupil.level)
+    return rows
+
+
+def file_review_get(*, visit, pupil_uuid) -> FileReview:
+    return get_scoped_or_404(
+        FileReview.objects.select_related("pupil").filter(
+            pupil__visit=visit, pupil__in_sample=True
+        ),
+        pupil__uuid=pupil_uuid,
+    )
+
+
+def suggestions(visit) -> list[Suggestion]:
+    return list(Suggestion.objects.filter(visit=visit))
+
+
+def swaps(visit) -> list[SwapRequest]:
+    return list(
+        SwapRequest.objects.filter(visit=visit).select_related(
+            "pupil", "replacement", "requested_by", "decided_by"
+        )
+    )
+
+
+def events(visit) -> list:
+    return list(visit.events.select_related("by").order_by("at", "pk"))
+
+
+def accesses(visit, limit: int = 200) -> list[VisitAccess]:
+    return list(VisitAccess.objects.filter(visit=visit).select_related("user")[:limit])
+
+
+def visits_for(user) -> list[AuditVisit]:
+    """The visits the acting person may open: a moderator's own (in force or awaiting an answer),
+    a school's own, or every visit of the LA for LA staff (most recent first)."""
+    act = acting(user)
+    qs = AuditVisit.objects.select_related(*VISIT_RELATED).order_by("-planned_date", "-pk")
+    if act is None:
+        return []
+    if act.role == Role.MODERATOR:
+        qs = qs.filter(moderator_membership_id=act.membership_id)
+    return [v for v in qs if user.has_perm("audit_visits.view_visit", v) or _invited(user, v)]
+
+
+def _invited(user, visit) -> bool:
+    return user.has_perm("audit_visits.accept_visit", visit)
+
+
+def la_staff_memberships(la_id) -> list:
+    """One active LA-staff membership per person of the LA (the lead officer's choices)."""
+    from schools.models import Membership
+
+    seen, users = set(), []
+    for m in (
+        Membership.objects.active()
+        .filter(la_id=la_id, role__in=sorted(LA_STAFF_ROLES))
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    ):
+        if m.user_id not in seen:
+            seen.add(m.user_id)
+            users.append(m)
+    return users
+
+
+# --- compliance ----------------------------------------------------------------------------------
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Monday to Friday days after `start` up to and including `end` (bank holidays not known)."""
+    if end <= start:
+        return 0
+    days = (end - start).days
+    weeks, rest = divmod(days, 7)
+    count = weeks * 5
+    for i in range(1, rest + 1):
+        if (start + timedelta(days=weeks * 7 + i)).weekday() < 5:
+            count += 1
+    return count
+
+
+def follow_up_deadline(visit_day: date) -> date:
+    """The end of the autumn term after the visit (31 December of that autumn)."""
+    return date(visit_day.year if visit_day.month < 9 else visit_day.year + 1, 12, 31)
+
+
+@dataclass
+class ComplianceRow:
+    school: object
+    last_visit: date | None
+    next_due: date | None
+    current: AuditVisit | None
+    days_overdue: int
+    due_soon: bool
+    report_late: bool
+    action_plan_late: bool
+    follow_up_late: bool
+
+    @property
+    def state(self) -> str:
+        if self.current is not None:
+            return self.current.status_label()
+        return "Not scheduled"
+
+    @property
+    def flags(self) -> list[str]:
+        out = []
+        if self.days_overdue:
+            out.append(f"Visit overdue by {self.days_overdue} days")
+        elif self.due_soon:
+            out.append("Visit due")
+        if self.report_late:
+            out.append(f"Report not issued within {REPORT_DUE_WORKING_DAYS} working days")
+        if self.action_plan_late:
+            out.append("Action plan late")
+        if self.follow_up_late:
+            out.append("Follow-up not held by the end of the autumn term")
+        return out
+
+
+def compliance(*, la, today: date | None = None) -> list[ComplianceRow]:
+    """Every open school of the LA: last visit, next due, state and the late flags (2 queries)."""
+    from schools.models import School
+
+    today = today or timezone.localdate()
+    schools = list(School.objects.filter(la=la, is_open=True).order_by("name"))
+    by_school: dict[int, list[AuditVisit]] = {}
+    for visit in (
+        AuditVisit.objects.filter(school__la=la)
+        .exclude(status=VisitStatus.CANCELLED)
+        .select_related("academic_year", "lead_officer")
+        .order_by("planned_date", "pk")
+    ):
+        by_school.setdefault(visit.school_id, []).append(visit)
+    rows = []
+    for school in schools:
+        visits = by_school.get(school.pk, [])
+        held = [v for v in visits if v.visit_date]
+        last = held[-1] if held else None
+        current = next((v for v in reversed(visits) if v.status in OPEN_STATES), None)
+        if last is None:
+            next_due = None  # never visited: due now
+        elif last.next_due_on:
+            next_due = last.next_due_on
+        else:
+            next_due = add_years(last.visit_date, la.audit_cycle_years)
+        overdue_from = next_due if next_due else None
+        days_overdue = (today - overdue_from).days if overdue_from and today > overdue_from else 0
+        if next_due is None and current is None:
+            due_soon = True
+        else:
+            due_soon = bool(next_due and 0 <= (next_due - today).days <= DUE_SOON_DAYS)
+        report_late = action_plan_late = follow_up_late = False
+        if current is not None:
+            if current.visit_date and current.report_issued_at is None:
+                report_late = (
+                    working_days_between(current.visit_date, today) > REPORT_DUE_WORKING_DAYS
+                )
+            if current.status == VisitStatus.REPORT_ISSUED and current.action_plan_due:
+                action_plan_late = today > current.action_plan_due
+            if current.visit_date and current.status in (
+                VisitStatus.REPORT_ISSUED,
+                VisitStatus.ACTION_PLAN_AGREED,
+            ):
+                follow_up_late = today > follow_up_deadline(current.visit_date)
+        rows.append(
+            ComplianceRow(
+                school=school,
+                last_visit=last.visit_date if last else None,
+                next_due=next_due,
+                current=current,
+                days_overdue=days_overdue,
+                due_soon=due_soon,
+                report_late=report_late,
+                action_plan_late=action_plan_late,
+                follow_up_late=follow_up_late,
+            )
+        )
+    return rows
