@@ -25,7 +25,10 @@ def home(request):
     elif kind == "la":
         return redirect("schools:school-list")
     elif kind == "moderator":
+        from audits.visits.selectors import visits_for
+
         context["school"] = selectors.school_get_own(user=request.user)
+        context["visits"] = visits_for(request.user)
     elif kind == "platform":
         return redirect("schools:la-list")
     return render(request, f"home/home_{kind}.html", context)

@@ -16,16 +16,17 @@ pytestmark = pytest.mark.browser
 
 # The service navigation each role must see, in order, and nothing else.
 NAVIGATION = {
-    "senco": ["Home", "Reports"],
-    "headteacher": ["Home", "Reports"],
-    "governor": ["Home", "Reports"],
-    "moderator": ["Home"],
+    "senco": ["Home", "Reports", "Audit visits"],
+    "headteacher": ["Home", "Reports", "Audit visits"],
+    "governor": ["Home", "Reports", "Audit visits"],
+    "moderator": ["Home", "Audit visits"],
     "ep": ["Home", "Schools", "Reports"],
-    "la_officer": ["Home", "Schools", "Reports", "Frameworks"],
+    "la_officer": ["Home", "Schools", "Reports", "Audit visits", "Frameworks"],
     "la_admin": [
         "Home",
         "Schools",
         "Reports",
+        "Audit visits",
         "Users",
         "EP assignments",
         "Academic years",
