@@ -280,6 +280,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     # A job whose worker vanished past every retry is shown as failed, with its "try again" button.
     "expire-stale-report-jobs": {"task": "reports.expire_stale_jobs", "schedule": 300.0},
+    # Audit visits: whoever owes the next step is reminded once (idempotent, safe to run often).
+    "audit-visit-reminders": {"task": "audit_visits.send_reminders", "schedule": 6 * 3600.0},
 }
 CELERY_TIMEZONE = TIME_ZONE
 
