@@ -28,6 +28,8 @@ def home(request):
         from audits.visits.selectors import visits_for
 
         context["school"] = selectors.school_get_own(user=request.user)
+        # The grant itself (already loaded by the middleware): when the access starts and ends.
+        context["grant"] = next((m for m in request.memberships if m.pk == act.membership_id), None)
         context["visits"] = visits_for(request.user)
     elif kind == "platform":
         return redirect("schools:la-list")

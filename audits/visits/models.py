@@ -12,7 +12,8 @@ Rows:
 - Suggestion — one suggestion for action of the report, the school's action for it (3c) and its
   follow-up outcome (3d), each stage with its own version.
 - SwapRequest — the school asks to replace a sampled pupil; only the officer's consent swaps.
-- VisitAccess — every request a moderator makes on a visit (who, when, what).
+- Every request a moderator makes on a visit goes to the service's access log
+  (sendreview.audit_log), with the visit's uuid and the page's name.
 - AuditVisitEvent — the event log of the document kit.
 """
 
@@ -526,26 +527,6 @@ class SwapRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Swap of {self.pupil}"
-
-
-class VisitAccess(models.Model):
-    """One request by a moderator on a visit (UK GDPR: every access by someone from outside)."""
-
-    visit = models.ForeignKey(AuditVisit, on_delete=models.CASCADE, related_name="accesses")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    at = models.DateTimeField(auto_now_add=True)
-    what = models.CharField(max_length=200)
-    method = models.CharField(max_length=8)
-
-    objects = ScopedManager(la="visit__school__la_id", school="visit__school_id")
-
-    class Meta:
-        ordering = ["-at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.what} {self.at:%Y-%m-%d %H:%M}"
 
 
 class ReminderSent(models.Model):

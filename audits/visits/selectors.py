@@ -18,7 +18,6 @@ from audits.visits.models import (
     FileReview,
     Suggestion,
     SwapRequest,
-    VisitAccess,
     VisitPupil,
     VisitStatus,
 )
@@ -95,8 +94,15 @@ def events(visit) -> list:
     return list(visit.events.select_related("by").order_by("at", "pk"))
 
 
-def accesses(visit, limit: int = 200) -> list[VisitAccess]:
-    return list(VisitAccess.objects.filter(visit=visit).select_related("user")[:limit])
+def accesses(visit, limit: int = 200) -> list:
+    """The moderators' reads of this visit, from the service's access log (newest first)."""
+    from sendreview.models import AccessLogEntry
+
+    return list(
+        AccessLogEntry.objects.filter(object_uuid=visit.uuid, role=Role.MODERATOR).select_related(
+            "user"
+        )[:limit]
+    )
 
 
 def visits_for(user) -> list[AuditVisit]:

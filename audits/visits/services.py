@@ -24,7 +24,6 @@ from audits.visits.models import (
     SamplePolicy,
     Suggestion,
     SwapRequest,
-    VisitAccess,
     VisitPupil,
     VisitStatus,
 )
@@ -605,8 +604,11 @@ def close_visit(*, visit, user, next_due_on: date | None = None) -> AuditVisit:
 # --- access log and notifications ----------------------------------------------------------------
 
 
-def log_moderator_access(*, visit, user, what: str, method: str) -> None:
-    VisitAccess.objects.create(visit=visit, user=user, what=what[:200], method=method[:8])
+def log_moderator_access(request, visit) -> None:
+    """One row of the service's access log: the moderator read this visit on this page."""
+    from sendreview import audit_log
+
+    audit_log.record(request, visit, audit_log.VIEW)
 
 
 def _school_leaders(school) -> list:

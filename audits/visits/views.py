@@ -94,12 +94,7 @@ def posted(request):
 def visit_for(request, uuid, permission: str) -> AuditVisit:
     visit = selectors.visit_get(uuid=uuid)
     require(request.user, permission, visit)
-    act = acting(request.user)
-    if act is not None and act.role == Role.MODERATOR:
-        name = request.resolver_match.url_name if request.resolver_match else request.path
-        services.log_moderator_access(
-            visit=visit, user=request.user, what=name, method=request.method
-        )
+    visit_for_log(request, visit)
     return visit
 
 
@@ -108,6 +103,7 @@ def page_context(request, visit, **extra) -> dict:
         "visit": visit,
         "school": visit.school,
         "can": {name: request.user.has_perm(perm, visit) for name, perm in ACTIONS.items()},
+        "can_request_report": request.user.has_perm("reports.request_report"),
         **extra,
     }
 
@@ -188,11 +184,10 @@ def visit_detail(request, uuid):
 
 
 def visit_for_log(request, visit):
+    """Every request of a moderator on a visit is logged (the grant is from outside the school)."""
     act = acting(request.user)
     if act is not None and act.role == Role.MODERATOR:
-        services.log_moderator_access(
-            visit=visit, user=request.user, what="visit-detail", method=request.method
-        )
+        services.log_moderator_access(request, visit)
 
 
 @login_required

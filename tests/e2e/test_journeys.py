@@ -16,9 +16,9 @@ pytestmark = pytest.mark.browser
 
 # The service navigation each role must see, in order, and nothing else.
 NAVIGATION = {
-    "senco": ["Home", "Reports", "Audit visits"],
-    "headteacher": ["Home", "Reports", "Audit visits"],
-    "governor": ["Home", "Reports", "Audit visits"],
+    "senco": ["Home", "Self-reviews", "Reports", "Audit visits"],
+    "headteacher": ["Home", "Self-reviews", "Reports", "Audit visits"],
+    "governor": ["Home", "Self-reviews", "Reports", "Audit visits"],
     "moderator": ["Home", "Audit visits"],
     "ep": ["Home", "Schools", "Reports"],
     "la_officer": ["Home", "Schools", "Reports", "Audit visits", "Frameworks"],
@@ -31,9 +31,10 @@ NAVIGATION = {
         "EP assignments",
         "Academic years",
         "LA settings",
+        "Access log",
         "Frameworks",
     ],
-    "platform_admin": ["Home", "Local authorities", "Frameworks"],
+    "platform_admin": ["Home", "Local authorities", "Denied requests", "Frameworks"],
 }
 ROLES = list(NAVIGATION)
 
