@@ -242,3 +242,93 @@ def test_the_audit_visit_loop_with_three_people(e2e_browser, e2e_world, live_ser
     assert visit.status == "closed" and visit.next_due_on == next_due
     for page in (officer, moderator, senco):
         page.context.close()
+
+
+def _seeded(world, status):
+    from tests.audit_visits.helpers import seed_visit
+
+    return seed_visit(world, status)
+
+
+def _first_sampled(visit):
+    with scopes_disabled():
+        return visit.pupils.filter(in_sample=True).order_by("sample_order").first()
+
+
+def _swap(world, visit):
+    from audits.visits import services
+
+    with scopes_disabled():
+        return services.request_swap(
+            visit=visit, pupil=_first_sampled(visit), user=world.users["senco"], reason="Left"
+        )
+
+
+@pytest.mark.parametrize(
+    ("role", "page_name", "state"),
+    [
+        ("senco_other_school", "home", "sample_drawn"),
+        ("senco_other_school", "visit-detail", "sample_drawn"),
+        ("la_officer", "visit-detail", "report_issued"),
+        ("la_officer", "file-review-errors", "sample_drawn"),
+        ("senco", "file-review", "sample_drawn"),
+        ("la_officer", "visit-record-errors", "sample_drawn"),
+        ("la_officer", "visit-step-errors", "scheduled"),
+        ("senco", "swap-request", "sample_drawn"),
+        ("la_officer", "swap-decide", "sample_drawn"),
+        ("la_officer", "access-log", "sample_drawn"),
+        ("senco", "follow-up", "follow_up_held"),
+        ("senco", "visit-list", "closed"),
+    ],
+)
+def test_audit_visit_pages_have_no_serious_axe_violations(
+    e2e_page, e2e_world, live_server, role, page_name, state
+):
+    page, world = e2e_page, e2e_world
+    visit = _seeded(world, state)
+    user = world.users[role]
+    cookie_login(page, user, live_server)
+    if role == "senco_other_school":
+        page.goto("/")
+        page.locator("#membership-switch").select_option(
+            label=f"Audit moderator — {world.school.name}"
+        )
+        submit(page, "Switch")
+    kwargs = {"uuid": visit.uuid}
+    if page_name == "home":
+        page.goto("/")
+    elif page_name == "visit-list":
+        page.goto(reverse("audit_visits:visit-list"))
+    elif page_name.startswith("file-review"):
+        page.goto(
+            reverse(
+                "audit_visits:file-review",
+                kwargs={**kwargs, "pupil_uuid": _first_sampled(visit).uuid},
+            )
+        )
+        if page_name.endswith("errors"):
+            page.locator("input[name=reviews_on_file]").fill("99")
+            submit(page, "Save findings")
+            assert "There is a problem" in page.content()
+    elif page_name == "visit-record-errors":
+        page.goto(reverse("audit_visits:visit-record", kwargs=kwargs))
+        page.locator("input[name=visit_date]").fill("31/2/2027")
+        submit(page, "Save visit record")
+        assert "There is a problem" in page.content()
+    elif page_name == "visit-step-errors":
+        page.goto(reverse("audit_visits:visit-step", kwargs={**kwargs, "step": "cancel"}))
+        submit(page, "Cancel visit")
+        assert "There is a problem" in page.content()
+    elif page_name == "swap-request":
+        page.goto(
+            reverse(
+                "audit_visits:swap-request",
+                kwargs={**kwargs, "pupil_uuid": _first_sampled(visit).uuid},
+            )
+        )
+    elif page_name == "swap-decide":
+        swap = _swap(world, visit)
+        page.goto(reverse("audit_visits:swap-decide", kwargs={**kwargs, "swap_uuid": swap.uuid}))
+    else:
+        page.goto(reverse(f"audit_visits:{page_name}", kwargs=kwargs))
+    axe_clean(page)
