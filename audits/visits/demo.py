@@ -73,6 +73,30 @@ def load_demo_visits(*, result, today: date | None = None) -> None:
     with scopes_disabled(), transaction.atomic():
         for la in LocalAuthority.objects.filter(la_code__in=["990", "991"]).order_by("la_code"):
             _load_la(la, today=today, result=result)
+        _add_logins(result)
+
+
+def _add_logins(result) -> None:
+    """One login line per demo membership: the visits' moderator grants join their SENCO's line
+    (same person, same password and authenticator)."""
+    from dataclasses import replace
+
+    listed = {(row.role, row.la, row.school, row.email) for row in result.logins}
+    by_email = {row.email: row for row in result.logins}
+    grants = (
+        Membership.objects.filter(role=Role.MODERATOR, la__la_code__in=["990", "991"])
+        .select_related("user", "la", "school")
+        .order_by("la__la_code", "school__name", "user__email")
+    )
+    for grant in grants:
+        key = (grant.role, grant.la.name, grant.school.name, grant.user.email)
+        known = by_email.get(grant.user.email)
+        if key in listed or known is None:
+            continue
+        result.logins.append(
+            replace(known, role=grant.role, la=grant.la.name, school=grant.school.name)
+        )
+        listed.add(key)
 
 
 def _at(day: date) -> datetime:

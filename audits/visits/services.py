@@ -27,7 +27,7 @@ from audits.visits.models import (
     VisitPupil,
     VisitStatus,
 )
-from sendreview.documents.locking import locked, update_if_version
+from sendreview.documents.locking import ConflictError, locked, update_if_version
 from sendreview.documents.workflow import transition
 from sendreview.roles import LA_STAFF_ROLES, SCHOOL_STAFF_ROLES, Role
 
@@ -451,7 +451,25 @@ def save_visit(*, visit, expected_version: int, user, fields: dict) -> AuditVisi
         raise ValueError(f"not editable here: {sorted(unknown)}")
     if not visit.is_recording:
         raise ValidationError("The report has been issued: the record can no longer change")
-    return update_if_version(visit, expected_version=expected_version, user=user, fields=fields)
+    try:
+        return update_if_version(visit, expected_version=expected_version, user=user, fields=fields)
+    except ConflictError as conflict:
+        # The officer (record, report) and the moderator (provision) save different parts of the
+        # same row. If nobody changed *these* fields since the version the page was made from
+        # (read from the row's history), the save is applied on top of the newer version; a
+        # change to the same fields is still refused with both versions shown.
+        current = conflict.current
+        base = (
+            type(visit)
+            .history.filter(id=visit.pk, lock_version=expected_version)
+            .order_by("-history_date", "-history_id")
+            .first()
+        )
+        if base is None or any(getattr(base, f) != getattr(current, f) for f in fields):
+            raise
+        return update_if_version(
+            visit, expected_version=current.lock_version, user=user, fields=fields
+        )
 
 
 def prefill_budget(*, visit, user) -> AuditVisit:

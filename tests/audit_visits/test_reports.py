@@ -51,10 +51,9 @@ PDF_TIMES: list[tuple[str, int, float]] = []
 def test_the_pdfs_render_tagged_and_within_the_page_budget(world, code, tmp_path):
     import time
 
-    from tests.reports.conftest import pdf_info, pdf_text
-
     from reports import rendering
     from reports.fetcher import SafeURLFetcher
+    from tests.reports.conftest import pdf_info, pdf_text
 
     visit = seed_visit(world, "closed")
     kind = get_kind(code)

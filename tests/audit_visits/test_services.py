@@ -270,3 +270,35 @@ def test_moderator_may_moderate_the_same_school_again_later(world):
     with scopes_disabled():
         assert Membership.objects.active().filter(pk=second.moderator_membership_id).exists()
         assert AuditVisit.objects.filter(school=world.school).count() == 2
+
+
+def test_officer_and_moderator_save_different_parts_of_the_record_at_once(world):
+    visit = seed_visit(world, "sample_drawn")
+    with scopes_disabled():
+        officer_copy = AuditVisit.objects.get(pk=visit.pk)
+        moderator_copy = AuditVisit.objects.get(pk=visit.pk)
+        base = officer_copy.lock_version
+        services.save_visit(
+            visit=officer_copy,
+            expected_version=base,
+            user=world.users["la_officer"],
+            fields={"strengths": "Well-kept files"},
+        )
+        services.save_visit(
+            visit=moderator_copy,
+            expected_version=base,
+            user=world.users["senco_other_school"],
+            fields={"provision_rating": "partly", "provision_comment": "No costs"},
+        )
+        stored = AuditVisit.objects.get(pk=visit.pk)
+        assert stored.strengths == "Well-kept files" and stored.provision_rating == "partly"
+        assert stored.lock_version == base + 2
+        # The same field from a stale version is still refused, with the stored row.
+        with pytest.raises(ConflictError) as err:
+            services.save_visit(
+                visit=AuditVisit.objects.get(pk=visit.pk),
+                expected_version=base,
+                user=world.users["la_admin"],
+                fields={"strengths": "Something else"},
+            )
+        assert err.value.current.strengths == "Well-kept files"
