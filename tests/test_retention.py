@@ -151,3 +151,16 @@ def test_every_kind_has_a_documented_period():
         assert f"`{kind}`" in section, kind
     for kind in django_settings.SENDREVIEW_RETENTION_DAYS:
         assert kind in retention.KINDS
+
+
+def test_the_command_runs_the_same_purge(world, records):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("purge_expired", stdout=out)
+    assert "access_log: 1 deleted" in out.getvalue()
+    out = io.StringIO()
+    call_command("purge_expired", stdout=out)
+    assert "access_log: 0 deleted" in out.getvalue()
