@@ -97,7 +97,7 @@ def record_denial(request, status: int):
     kind, value = getattr(request, DENIAL_OBJECT_ATTR, ("", None))
     if value is None:
         match = getattr(request, "resolver_match", None)
-        for candidate in (match.kwargs.values() if match else ()):
+        for candidate in match.kwargs.values() if match else ():
             if isinstance(candidate, uuid_module.UUID):
                 value = candidate
                 break

@@ -33,7 +33,10 @@ def _media(settings, tmp_path):
 
 def test_reading_a_review_writes_one_row_of_identifiers(world, client_for):
     review = seed_review(world)
-    assert client_for("senco").get(reverse("frameworks:review-detail", args=[review.uuid])).status_code == 200
+    assert (
+        client_for("senco").get(reverse("frameworks:review-detail", args=[review.uuid])).status_code
+        == 200
+    )
     [row] = rows()
     assert row.user == world.users["senco"] and row.role == "senco" and row.la_id == world.la.pk
     assert row.object_type == "frameworks.SelfReview" and row.object_uuid == review.uuid
@@ -92,7 +95,9 @@ def test_a_rendered_403_without_an_exception_is_logged_too(world, client_for):
     assert row.outcome == Outcome.FORBIDDEN and row.role == ""
 
 
-def test_ordinary_pages_and_unknown_addresses_write_nothing(world, client_for, django_assert_max_num_queries):
+def test_ordinary_pages_and_unknown_addresses_write_nothing(
+    world, client_for, django_assert_max_num_queries
+):
     client = client_for("la_officer")
     assert client.get(reverse("schools:school-list")).status_code == 200
     assert client.get(reverse("schools:school-detail", args=[world.school.uuid])).status_code == 200

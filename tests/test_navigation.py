@@ -52,7 +52,7 @@ def test_each_role_sees_its_items(world, client_for, role):
 
 
 def test_self_reviews_links_to_the_own_schools_reviews(world, client_for):
-    items = dict((label, href) for label, href, _ in navigation(client_for("senco"), "/"))
+    items = {label: href for label, href, _ in navigation(client_for("senco"), "/")}
     assert items["Self-reviews"] == reverse(
         "frameworks:review-list", kwargs={"school_uuid": world.school.uuid}
     )
@@ -61,19 +61,15 @@ def test_self_reviews_links_to_the_own_schools_reviews(world, client_for):
 def test_self_reviews_is_highlighted_on_the_pages_below_it(world, client_for):
     review = seed_review(world)
     client = client_for("senco")
-    section = next(iter(review.framework_version.sections.all())).code if hasattr(
-        review.framework_version, "sections"
-    ) else None
+    with scopes_disabled():
+        section = review.framework_version.sections.order_by("pk").first().code
     pages = [
         reverse("frameworks:review-list", kwargs={"school_uuid": world.school.uuid}),
         reverse("frameworks:review-detail", kwargs={"uuid": review.uuid}),
         reverse("frameworks:review-profile", kwargs={"uuid": review.uuid}),
         reverse("frameworks:review-history", kwargs={"uuid": review.uuid}),
+        reverse("frameworks:review-section", kwargs={"uuid": review.uuid, "section_code": section}),
     ]
-    if section:
-        pages.append(
-            reverse("frameworks:review-section", kwargs={"uuid": review.uuid, "section_code": section})
-        )
     for url in pages:
         active = [label for label, _, is_active in navigation(client, url) if is_active]
         assert active == ["Self-reviews"], (url, active)
@@ -82,10 +78,14 @@ def test_self_reviews_is_highlighted_on_the_pages_below_it(world, client_for):
 
 
 def test_other_items_keep_their_highlight(world, client_for):
-    active = [label for label, _, a in navigation(client_for("la_admin"), reverse("access-log")) if a]
+    active = [
+        label for label, _, a in navigation(client_for("la_admin"), reverse("access-log")) if a
+    ]
     assert active == ["Access log"]
     active = [
-        label for label, _, a in navigation(client_for("la_officer"), reverse("reports:report-list")) if a
+        label
+        for label, _, a in navigation(client_for("la_officer"), reverse("reports:report-list"))
+        if a
     ]
     assert active == ["Reports"]
 

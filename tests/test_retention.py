@@ -70,7 +70,9 @@ def records(world):
         made["new_log"] = AccessLogEntry.objects.create(
             at=days_ago(periods["access_log"] - 1), la=world.la, action="view", outcome="allowed"
         )
-    made["old_ready"] = make_job(world, status="ready", finished_days_ago=periods["report_files"] + 1, n=1)
+    made["old_ready"] = make_job(
+        world, status="ready", finished_days_ago=periods["report_files"] + 1, n=1
+    )
     made["new_ready"] = make_job(world, status="ready", finished_days_ago=1, n=2)
     made["old_failed"] = make_job(
         world, status="failed", finished_days_ago=periods["failed_report_jobs"] + 1, n=3
@@ -138,7 +140,11 @@ def test_a_row_whose_file_is_already_gone_is_still_purged(world, records):
 
 
 def test_the_task_is_scheduled_and_runs(world, records):
-    entries = [e for e in django_settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "sendreview.purge_expired_records"]
+    entries = [
+        e
+        for e in django_settings.CELERY_BEAT_SCHEDULE.values()
+        if e["task"] == "sendreview.purge_expired_records"
+    ]
     assert len(entries) == 1
     assert "sendreview.purge_expired_records" in celery_app.tasks
     assert purge_expired_records.apply().get()["access_log"] == 1
