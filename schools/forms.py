@@ -192,6 +192,24 @@ class UserInviteForm(RoleAndSchoolMixin, GDSFormMixin, forms.Form):
         self.fields["email"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
 
 
+class UserEmailForm(GDSFormMixin, forms.Form):
+    submit_label = "Change email address"
+    email = forms.EmailField(
+        label="New email address",
+        max_length=254,
+        help_text="They sign in with this address from now on.",
+        error_messages={
+            "required": "Enter the new email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "Email address must be 254 characters or fewer",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+
+
 class MembershipForm(RoleAndSchoolMixin, GDSFormMixin, forms.Form):
     submit_label = "Save role"
 
