@@ -89,6 +89,8 @@ def _add_logins(result) -> None:
         .order_by("la__la_code", "school__name", "user__email")
     )
     for grant in grants:
+        if grant.la is None or grant.school is None:
+            continue
         key = (grant.role, grant.la.name, grant.school.name, grant.user.email)
         known = by_email.get(grant.user.email)
         if key in listed or known is None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
@@ -45,7 +46,11 @@ from sendreview.documents.workflow import Transition, Workflow
 
 TEXT_MAX = 5000
 SHORT_MAX = 500
-MONEY = {"max_digits": 10, "decimal_places": 2, "validators": [MinValueValidator(0)]}
+MONEY: dict[str, Any] = {
+    "max_digits": 10,
+    "decimal_places": 2,
+    "validators": [MinValueValidator(0)],
+}
 
 
 class VisitStatus(models.TextChoices):

@@ -64,8 +64,8 @@ def sample(visit) -> list[VisitPupil]:
     rows = list(VisitPupil.objects.filter(visit=visit, in_sample=True).select_related("review"))
     for pupil in rows:
         review = getattr(pupil, "review", None)
-        pupil.criteria = criteria_for(pupil.level)
-        pupil.complete = bool(review) and review.is_complete(pupil.level)
+        pupil.criteria = criteria_for(pupil.level)  # type: ignore[attr-defined]
+        pupil.complete = review is not None and review.is_complete(pupil.level)  # type: ignore[attr-defined]
     return rows
 
 
@@ -218,7 +218,7 @@ def compliance(*, la, today: date | None = None) -> list[ComplianceRow]:
         elif last.next_due_on:
             next_due = last.next_due_on
         else:
-            next_due = add_years(last.visit_date, la.audit_cycle_years)
+            next_due = add_years(last.visit_date or last.planned_date, la.audit_cycle_years)
         overdue_from = next_due if next_due else None
         days_overdue = (today - overdue_from).days if overdue_from and today > overdue_from else 0
         if next_due is None and current is None:

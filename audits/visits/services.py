@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import random
 from datetime import date, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -172,7 +173,7 @@ def schedule_visit(
         updated_by=user,
     )
     visit.full_clean()
-    visit._history_user = user
+    visit._history_user = user  # type: ignore[attr-defined]  # simple-history's author hook
     visit.save()
     if reciprocal:
         AuditVisit.objects.filter(
@@ -242,7 +243,7 @@ def _end_grant(visit, *, user, why: str) -> None:
 
 def accept_visit(*, visit, user, conflicts_of_interest: str = "") -> AuditVisit:
     note = conflicts_of_interest.strip()
-    changes = {"moderator_accepted_at": timezone.now()}
+    changes: dict[str, Any] = {"moderator_accepted_at": timezone.now()}
     if note:
         joined = "\n".join(filter(None, [visit.conflicts_of_interest, f"Moderator: {note}"]))
         changes["conflicts_of_interest"] = joined[:5000]
@@ -276,7 +277,7 @@ def remove_pupil(*, pupil, user) -> None:
 
 
 def _quota(visit) -> list[tuple[str, int]]:
-    quota = list(MODERATOR_LEVELS_BY_POLICY[visit.sample_policy])
+    quota: list[tuple[str, int]] = list(MODERATOR_LEVELS_BY_POLICY[visit.sample_policy])
     if visit.ehc_plans_in_sample:
         quota.append((Level.EHC_PLAN, visit.ehc_plans_in_sample))
     return quota
