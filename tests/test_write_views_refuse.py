@@ -27,6 +27,7 @@ PROJECT_APPS = {
     "reports",
     "workplans",
     "audits",
+    "audit_visits",
     "account",
     "mfa",
 }
@@ -45,8 +46,44 @@ EP_ASSIGNMENT = {
     "unit": "sessions",
 }
 
+
 # What a permitted user could post and have saved (the matrix posts what keeps its own run stable).
+def _schedule_visit_post(world) -> dict:
+    from schools.models import Membership
+
+    with scopes_disabled():
+        moderator = Membership.objects.get(user=world.users["senco_other_school"], role="senco")
+        officer = Membership.objects.get(user=world.users["la_officer"])
+    return {
+        "academic_year": str(world.year.pk),
+        "planned_date": "1/3/2027",
+        "lead_officer": str(officer.uuid),
+        "moderator": str(moderator.uuid),
+        "sample_policy": "current",
+        "ehc_plans_in_sample": "0",
+    }
+
+
 VALID_POSTS = {
+    "audit_visits:visit-schedule": _schedule_visit_post,
+    "audit_visits:visit-pupils": lambda w: {
+        "pseudonym": "Injected pupil",
+        "year_group": "3",
+        "level": "K",
+        "primary_need": "MLD",
+    },
+    "audit_visits:swap-request": lambda w: {"reason": "Injected reason"},
+    "audit_visits:swap-decide": lambda w: {"decision": "approve"},
+    "audit_visits:suggestion-add": lambda w: {
+        "text": "Injected suggestion",
+        "area": "files",
+        "priority": "high",
+        "triage": "monitor",
+    },
+    "audit_visits:visit-step": lambda w: {"reason": "Injected reason"},
+    "audit_visits:pupil-remove": lambda w: {"remove": "yes"},
+    "audit_visits:suggestion-remove": lambda w: {"remove": "yes"},
+    "audit_visits:visit-sample": lambda w: {"draw": "yes"},
     "schools:school-create": lambda w: {
         "name": "Injected Primary",
         "urn": "801555",

@@ -242,6 +242,9 @@ def visit_pupils(request, uuid):
 def pupil_remove(request, uuid, pupil_uuid):
     visit = visit_for(request, uuid, "audit_visits.edit_pupils")
     pupil = selectors.pupil_get(visit=visit, uuid=pupil_uuid)
+    if request.POST.get("remove") != "yes":
+        messages.error(request, "Nothing was removed: use the Remove button of the pupil")
+        return redirect("audit_visits:visit-pupils", uuid=visit.uuid)
     try:
         services.remove_pupil(pupil=pupil, user=request.user)
     except ValidationError as exc:
@@ -256,6 +259,9 @@ def pupil_remove(request, uuid, pupil_uuid):
 def visit_sample(request, uuid):
     if request.method == "POST":
         visit = visit_for(request, uuid, "audit_visits.draw_sample")
+        if request.POST.get("draw") != "yes":
+            messages.error(request, "The sample was not drawn: use the Draw the sample button")
+            return redirect("audit_visits:visit-sample", uuid=visit.uuid)
         try:
             services.draw_sample(visit=visit, user=request.user)
         except ValidationError as exc:
@@ -381,7 +387,7 @@ def file_review(request, uuid, pupil_uuid):
         page_context(
             request,
             visit,
-            form=form,
+            form=form if editable else None,
             review=review,
             pupil=review.pupil,
             editable=editable,
@@ -443,8 +449,9 @@ def visit_provision(request, uuid):
     if not isinstance(result, tuple):
         return result
     visit, form, conflict = result
-    context = page_context(request, visit, form=form, conflict=conflict)
+    context = page_context(request, visit, conflict=conflict)
     context["editable"] = context["can"]["edit_files"]
+    context["form"] = form if context["editable"] else None
     return render(request, "audit_visits/visit_provision.html", context)
 
 
@@ -535,6 +542,9 @@ def _suggestion_form(visit, data=None):
 def suggestion_remove(request, uuid, suggestion_uuid):
     visit = visit_for(request, uuid, "audit_visits.edit_record")
     suggestion = selectors.suggestion_get(visit=visit, uuid=suggestion_uuid)
+    if request.POST.get("remove") != "yes":
+        messages.error(request, "Nothing was removed: use the Remove button of the suggestion")
+        return redirect("audit_visits:visit-report-edit", uuid=visit.uuid)
     try:
         services.remove_suggestion(suggestion=suggestion, user=request.user)
     except ValidationError as exc:
@@ -595,7 +605,9 @@ def _per_suggestion_page(request, uuid, *, edit_permission, form_class, save, te
                 messages.success(request, f"Suggestion {suggestion.number} saved")
                 return redirect(request.path)
             conflict = result if isinstance(result, list) else None
-    entries = [{"suggestion": s, "form": forms_by_uuid[str(s.uuid)]} for s in rows]
+    entries = [
+        {"suggestion": s, "form": forms_by_uuid[str(s.uuid)] if editable else None} for s in rows
+    ]
     context = page_context(
         request, visit, entries=entries, editable=editable, conflict=conflict, title=title
     )

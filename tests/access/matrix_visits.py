@@ -133,17 +133,16 @@ VISIT_CASES: dict[str, Case] = {
         get=school_object("school", LA | LEADERS),
         post=school_object("school", LEADERS, status=200),  # empty → errors shown
     ),
-    # The first allowed POST removes the pupil: for the second school leader it is gone (404).
+    # Without the button's confirmation nothing is removed (back to the list, 302).
     "audit_visits:pupil-remove": Case(
         kwargs=_pupil("moderator_accepted"),
-        post=school_object("school", LEADERS, status=302, headteacher=404),
+        post=school_object("school", LEADERS, status=302),
     ),
-    # GET: the sample (not drawn yet). POST draws it: the officer first; after that the step is
-    # no longer open, so the administrator is refused.
+    # GET: the sample (not drawn yet). POST without the button's confirmation draws nothing (302).
     "audit_visits:visit-sample": Case(
         kwargs=_with_pupils,
         get=school_object("school", LA | LEADERS | MOD),
-        post=school_object("school", {"la_officer"}, status=302),
+        post=school_object("school", LA, status=302),
     ),
     "audit_visits:swap-request": Case(
         kwargs=_pupil("sample_drawn"),
@@ -181,7 +180,7 @@ VISIT_CASES: dict[str, Case] = {
     ),
     "audit_visits:suggestion-remove": Case(
         kwargs=_suggestion,
-        post=school_object("school", {"la_officer"}, status=302, la_admin=404),
+        post=school_object("school", LA, status=302),  # unconfirmed: nothing removed
     ),
     "audit_visits:report-view": Case(
         kwargs=_visit("report_issued"), get=school_object("school", LA | SCHOOL_STAFF)

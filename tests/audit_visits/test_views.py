@@ -160,7 +160,7 @@ def test_the_whole_cycle_through_the_pages(world, client_for):
             {"pseudonym": f"Pupil {i}", "year_group": year, "level": "K", "primary_need": need},
         )
         assert response.status_code == 302, response.content.decode()[:2000]
-    assert officer.post(url("visit-sample", visit)).status_code == 302
+    assert officer.post(url("visit-sample", visit), {"draw": "yes"}).status_code == 302
     visit.refresh_from_db()
     assert visit.status == "sample_drawn"
     with scopes_disabled():
