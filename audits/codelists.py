@@ -122,7 +122,10 @@ def parse(document: dict) -> CodeLists:
         labels[list_key] = spec.get("label", list_key)
         codes: dict[str, Code] = {}
         for raw in spec["codes"]:
-            code = str(raw.get("code", ""))
+            if not isinstance(raw.get("code"), str):
+                # YAML reads a bare OFF or NO as a boolean: codes are always quoted in the file.
+                raise CodeListError(f"list {list_key}: code {raw.get('code')!r} must be quoted text")
+            code = raw["code"]
             where = f"list {list_key}, code {code or '?'}"
             if not code or not raw.get("label"):
                 raise CodeListError(f"{where}: needs a code and a label")

@@ -93,6 +93,7 @@ def _doc(**code):
         (_doc(match="exact"), "without a successor"),
         (_doc(colour="red"), "unknown field"),
         (_doc(label=""), "needs a code and a label"),
+        (_doc(code=False), "must be quoted"),
         (
             {"version": 1, "lists": {"things": {"codes": [_doc()["lists"]["things"]["codes"][0]] * 2}}},
             "twice",
