@@ -70,8 +70,11 @@ def _stamp_submitted(document, user) -> None:
 def _stamp_accepted(document, user) -> None:
     from django.utils import timezone
 
+    from audits.snapshots import snapshot_of
+
     document.accepted_at = timezone.now()
     document.accepted_by = user if getattr(user, "pk", None) else None
+    document.accepted_snapshot = snapshot_of(document)
 
 
 def _must_validate(document) -> str | None:
@@ -155,6 +158,9 @@ class AuditReturn(SchoolDocument):
     prefilled_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The figures as they were when the LA last accepted the return: dashboards and the selector
+    # API read these, so a correction under way does not change what the borough sees.
+    accepted_snapshot = models.JSONField(null=True, blank=True)
 
     event_model = "audits.AuditReturnEvent"
     workflow = Workflow(

@@ -151,6 +151,8 @@ def _check_header(f: Figures, report: Report) -> None:
 
 def _check_counts(f: Figures, previous: Figures | None, change_percent: int, report: Report) -> None:
     day = f.snapshot_date
+    if not f.counts and "sen_overall" not in f.declared_totals:
+        report.errors.append(Issue("B", "counts", "Enter the numbers on the SEN record (section B)"))
     needs_seen: set[str] = set()
     for year_group, level, need, count, high in f.counts:
         cell = f"count-{year_group or 'all'}-{level}-{need}"
