@@ -199,10 +199,12 @@ def section_save(
     user,
     header: dict[str, Any] | None = None,
     change_reason: str | None = None,
+    only: dict[str, Any] | None = None,
 ) -> AuditReturn:
     """Replace the section's figures with `rows` (upsert by natural key; rows not given are removed).
 
     The return's version is claimed first: a stale save writes nothing and raises ConflictError.
+    `only` limits the replacement to the rows matching it (one year group's counts, say).
     """
     _require_editable(audit_return)
     spec = SECTIONS[section]
@@ -215,7 +217,7 @@ def section_save(
         change_reason=change_reason or f"section {section}",
     )  # fmt: skip
     model = spec.model
-    existing = list(model.objects.filter(audit_return=audit_return))
+    existing = list(model.objects.filter(audit_return=audit_return, **(only or {})))
     if not spec.key:
         for row in existing:
             row._history_user = user

@@ -153,6 +153,10 @@ def _check_counts(f: Figures, previous: Figures | None, change_percent: int, rep
     day = f.snapshot_date
     if not f.counts and "sen_overall" not in f.declared_totals:
         report.errors.append(Issue("B", "counts", "Enter the numbers on the SEN record (section B)"))
+    if any(c[0] for c in f.counts) and any(not c[0] for c in f.counts):
+        report.errors.append(
+            Issue("B", "counts", "Counts are given both for the whole school and by year group: keep one of the two")
+        )
     needs_seen: set[str] = set()
     for year_group, level, need, count, high in f.counts:
         cell = f"count-{year_group or 'all'}-{level}-{need}"

@@ -8,6 +8,7 @@ NAVIGATION = [
     ("Home", "home", None),
     ("Schools", "schools:school-list", "schools.view_school_list"),
     ("Reports", "reports:report-list", "reports.view_report_list"),
+    ("SEN audit", "audits:home", "audits.view_overview"),
     ("Users", "schools:user-list", "schools.administer_la"),
     ("EP assignments", "schools:ep-assignment-list", "schools.administer_la"),
     ("Academic years", "schools:year-list", "schools.administer_la"),

@@ -346,3 +346,9 @@ AUDIT_PERMISSIONS = {
 for _name, _predicate in AUDIT_PERMISSIONS.items():
     rules.add_perm(_name, _predicate)
 PERMISSIONS.update(AUDIT_PERMISSIONS)
+
+# The school's own analysis of its return (Good to Great Part One): its leaders write it at any
+# state of the return; readers as for the return.
+can_edit_audit_analysis = audit_return_in_acting_scope & is_school_leader
+rules.add_perm("audits.edit_analysis", can_edit_audit_analysis)
+PERMISSIONS["audits.edit_analysis"] = can_edit_audit_analysis
