@@ -175,7 +175,8 @@ def preview(kind: ImportKind, raw: bytes, context: Any = None) -> Preview:
             result.rows.append(ParsedRow(number, parsed))
     if not result.rows and not result.errors and not kind.allow_empty:
         raise ImportFileError("The file has no rows under the headings.")
-    if kind.check and not result.errors:
+    if kind.check and result.rows:
+        # Whole-file checks run on the rows that parsed, so one file shows every problem at once.
         result.errors.extend(kind.check(result.rows, context))
     result.errors.sort(key=lambda e: (e.row, e.column))
     return result
