@@ -16,16 +16,17 @@ pytestmark = pytest.mark.browser
 
 # The service navigation each role must see, in order, and nothing else.
 NAVIGATION = {
-    "senco": ["Home", "Reports"],
-    "headteacher": ["Home", "Reports"],
-    "governor": ["Home", "Reports"],
+    "senco": ["Home", "Reports", "SEN audit"],
+    "headteacher": ["Home", "Reports", "SEN audit"],
+    "governor": ["Home", "Reports", "SEN audit"],
     "moderator": ["Home"],
-    "ep": ["Home", "Schools", "Reports"],
-    "la_officer": ["Home", "Schools", "Reports", "Frameworks"],
+    "ep": ["Home", "Schools", "Reports", "SEN audit"],
+    "la_officer": ["Home", "Schools", "Reports", "SEN audit", "Frameworks"],
     "la_admin": [
         "Home",
         "Schools",
         "Reports",
+        "SEN audit",
         "Users",
         "EP assignments",
         "Academic years",
