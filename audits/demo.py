@@ -146,7 +146,7 @@ def _make_return(school, year, previous, status, senco, officer, today) -> Audit
     fsm_whole = round(nor * (0.15 + rng.random() * 0.2))
     eal_whole = round(nor * (0.05 + rng.random() * 0.3))
     male_whole = round(nor * 0.51)
-    male_n = round(overall * 0.66)
+    male_n = min(round(overall * 0.66), male_whole)
     groups = {
         "FSM": (min(fsm_whole, round(overall * 0.35)), fsm_whole),
         "EAL": (min(eal_whole, round(overall * 0.15)), eal_whole),
