@@ -91,7 +91,14 @@ def analysis_for(audit_return: AuditReturn, *, inside_school: bool) -> dict[str,
             academic_year__start_year__gte=audit_return.academic_year.start_year - 2,
         )
         .select_related("academic_year")
-        .prefetch_related("sencount_rows", "groupcount_rows", "movementcount_rows", "fundingline_rows", "outcomefigure_rows", "annualreview_rows")
+        .prefetch_related(
+            "sencount_rows",
+            "groupcount_rows",
+            "movementcount_rows",
+            "fundingline_rows",
+            "outcomefigure_rows",
+            "annualreview_rows",
+        )
         .order_by("academic_year__start_year")
     )
     years = [r.academic_year.label for r in returns]
@@ -105,12 +112,24 @@ def analysis_for(audit_return: AuditReturn, *, inside_school: bool) -> dict[str,
     record = [
         Series("Number on roll", [f.number_on_roll for f in figs]),
         Series("SEN overall", [_shown(v, suppress=suppress) for v in overall]),
-        Series("SEN % of roll", [_pct(o, f.number_on_roll) if o is not None else None for o, f in zip(overall, figs, strict=True)]),
+        Series(
+            "SEN % of roll",
+            [
+                _pct(o, f.number_on_roll) if o is not None else None
+                for o, f in zip(overall, figs, strict=True)
+            ],
+        ),
     ]
     for level in lists.all("provision_level"):
         values = [f.level_totals().get(level.code) for f in figs]
         if any(values):
-            record.append(Series(f"{level.label} ({level.code})", [_shown(v, suppress=suppress) for v in values], breaks))
+            record.append(
+                Series(
+                    f"{level.label} ({level.code})",
+                    [_shown(v, suppress=suppress) for v in values],
+                    breaks,
+                )
+            )
     groups = []
     for group in lists.all("vulnerable_group"):
         if not any(group.code in f.groups for f in figs):
@@ -123,9 +142,20 @@ def analysis_for(audit_return: AuditReturn, *, inside_school: bool) -> dict[str,
             n, whole = f.groups[group.code]
             rate = _pct(n, whole)
             school_rate = _pct(o or 0, f.number_on_roll)
-            ratio = (rate / school_rate).quantize(Decimal("0.01")) if rate is not None and school_rate else None
+            ratio = (
+                (rate / school_rate).quantize(Decimal("0.01"))
+                if rate is not None and school_rate
+                else None
+            )
             small = suppress and (0 < n < SUPPRESS_BELOW or 0 < whole < SUPPRESS_BELOW)
-            cells.append({"n": _shown(n, suppress=suppress), "N": _shown(whole, suppress=suppress), "rate": None if small else rate, "ratio": None if small else ratio})
+            cells.append(
+                {
+                    "n": _shown(n, suppress=suppress),
+                    "N": _shown(whole, suppress=suppress),
+                    "rate": None if small else rate,
+                    "ratio": None if small else ratio,
+                }
+            )
         groups.append((group.label, cells))
     movement = []
     for code in lists.all("movement"):
@@ -150,15 +180,44 @@ def analysis_for(audit_return: AuditReturn, *, inside_school: bool) -> dict[str,
                 if p_non is not None and p_sen is not None:
                     narrower = gap < p_non - p_sen
                     # 004: a narrower gap is better only if SEN attainment also rose.
-                    judgement = "better" if narrower and sen > p_sen else ("narrower, but SEN attainment did not rise" if narrower else "not narrower")
+                    judgement = (
+                        "better"
+                        if narrower and sen > p_sen
+                        else (
+                            "narrower, but SEN attainment did not rise"
+                            if narrower
+                            else "not narrower"
+                        )
+                    )
             cells.append({"non_sen": non_sen, "sen": sen, "gap": gap, "judgement": judgement})
         outcomes.append((measure.label, cells))
     funding = []
     for f, r in zip(figs, returns, strict=True):
-        outturn = sum((o for _, o in f.funding.values() if o is not None), Decimal(0)) if f.funding else None
-        planned = sum((p for p, _ in f.funding.values() if p is not None), Decimal(0)) if f.funding else None
-        variance = outturn - f.allocation if outturn is not None and f.allocation is not None else None
-        funding.append({"fy": r.financial_year, "allocation": f.allocation, "planned": planned, "outturn": outturn, "variance": variance, "spent": _pct(outturn, f.allocation) if outturn is not None and f.allocation else None})
+        outturn = (
+            sum((o for _, o in f.funding.values() if o is not None), Decimal(0))
+            if f.funding
+            else None
+        )
+        planned = (
+            sum((p for p, _ in f.funding.values() if p is not None), Decimal(0))
+            if f.funding
+            else None
+        )
+        variance = (
+            outturn - f.allocation if outturn is not None and f.allocation is not None else None
+        )
+        funding.append(
+            {
+                "fy": r.financial_year,
+                "allocation": f.allocation,
+                "planned": planned,
+                "outturn": outturn,
+                "variance": variance,
+                "spent": _pct(outturn, f.allocation)
+                if outturn is not None and f.allocation
+                else None,
+            }
+        )
     return {
         "years": years,
         "breaks": breaks,

@@ -124,7 +124,9 @@ def parse(document: dict) -> CodeLists:
         for raw in spec["codes"]:
             if not isinstance(raw.get("code"), str):
                 # YAML reads a bare OFF or NO as a boolean: codes are always quoted in the file.
-                raise CodeListError(f"list {list_key}: code {raw.get('code')!r} must be quoted text")
+                raise CodeListError(
+                    f"list {list_key}: code {raw.get('code')!r} must be quoted text"
+                )
             code = raw["code"]
             where = f"list {list_key}, code {code or '?'}"
             if not code or not raw.get("label"):
@@ -144,7 +146,11 @@ def parse(document: dict) -> CodeLists:
                 raise CodeListError(f"{where}: match must be exact or approximate")
             if raw.get("match") and not raw.get("successor"):
                 raise CodeListError(f"{where}: match given without a successor")
-            extra = {k: v for k, v in raw.items() if k not in {"code", "label", "valid_from", "valid_to", "successor", "match", "tag"}}
+            extra = {
+                k: v
+                for k, v in raw.items()
+                if k not in {"code", "label", "valid_from", "valid_to", "successor", "match", "tag"}
+            }
             codes[code] = Code(
                 list_key=list_key,
                 code=code,

@@ -45,7 +45,19 @@ SEED = "sendreview-demo-audits"
 HISTORY_LA = "990"
 HISTORY_YEARS = range(2012, 2016)
 OLD_NEEDS = {"GLD": 40, "SPLD": 14, "SLCN": 16, "ASD": 8, "BESD": 14, "HI": 2, "VI": 1, "PD": 2}
-NEW_NEEDS = {"MLD": 22, "SLD": 4, "SPLD": 12, "SLCN": 22, "ASD": 13, "SEMH": 17, "HI": 2, "VI": 1, "PD": 2, "NSA": 3, "OTH": 2}
+NEW_NEEDS = {
+    "MLD": 22,
+    "SLD": 4,
+    "SPLD": 12,
+    "SLCN": 22,
+    "ASD": 13,
+    "SEMH": 17,
+    "HI": 2,
+    "VI": 1,
+    "PD": 2,
+    "NSA": 3,
+    "OTH": 2,
+}
 PRIMARY_YEARS = ["R", "1", "2", "3", "4", "5", "6"]
 SECONDARY_YEARS = ["7", "8", "9", "10", "11", "12", "13"]
 PROVISION = [
@@ -71,9 +83,20 @@ def load_demo_audits(*, result, today: date | None = None) -> None:
             current = AcademicYear.objects.filter(la=la, is_current=True).first()
             if current is None:
                 continue
-            years = list(AcademicYear.objects.filter(la=la, start_year__lte=current.start_year).order_by("start_year"))
-            senco = {m.school_id: m.user for m in Membership.objects.filter(la=la, role=Role.SENCO).select_related("user")}
-            officer = Membership.objects.filter(la=la, role=Role.LA_OFFICER).select_related("user").first()
+            years = list(
+                AcademicYear.objects.filter(la=la, start_year__lte=current.start_year).order_by(
+                    "start_year"
+                )
+            )
+            senco = {
+                m.school_id: m.user
+                for m in Membership.objects.filter(la=la, role=Role.SENCO).select_related("user")
+            }
+            officer = (
+                Membership.objects.filter(la=la, role=Role.LA_OFFICER)
+                .select_related("user")
+                .first()
+            )
             for school in School.objects.filter(la=la, is_open=True).order_by("name"):
                 previous = None
                 for year in years:
@@ -84,7 +107,15 @@ def load_demo_audits(*, result, today: date | None = None) -> None:
                     status = _status(school, year, current)
                     if status is None:
                         continue
-                    previous = _make_return(school, year, previous, status, senco.get(school.pk), officer.user if officer else None, today)
+                    previous = _make_return(
+                        school,
+                        year,
+                        previous,
+                        status,
+                        senco.get(school.pk),
+                        officer.user if officer else None,
+                        today,
+                    )
                     result.created["SEN audit returns"] += 1
 
 
@@ -94,7 +125,12 @@ def _status(school: School, year: AcademicYear, current: AcademicYear) -> str | 
     roll = random.Random(f"{SEED}:status:{school.urn}").random()
     if roll < 0.15:
         return None  # not started
-    return [ReturnStatus.DRAFT, ReturnStatus.SUBMITTED, ReturnStatus.QUERIED, ReturnStatus.ACCEPTED][int(roll * 100) % 4]
+    return [
+        ReturnStatus.DRAFT,
+        ReturnStatus.SUBMITTED,
+        ReturnStatus.QUERIED,
+        ReturnStatus.ACCEPTED,
+    ][int(roll * 100) % 4]
 
 
 def _split(rng: random.Random, total: int, weights: dict[str, int]) -> dict[str, int]:
@@ -157,13 +193,33 @@ def _make_return(school, year, previous, status, senco, officer, today) -> Audit
     if lists.is_valid("vulnerable_group", "DISADV", snapshot):
         disadv = round(nor * 0.25)
         groups["DISADV"] = (min(disadv, round(overall * 0.4)), disadv)
-    group_rows = [GroupCount(audit_return=r, group=g, n=n, whole_school=w) for g, (n, w) in groups.items()]
-    opening = previous.accepted_snapshot.get("sen_overall") if previous is not None and previous.accepted_snapshot else None
+    group_rows = [
+        GroupCount(audit_return=r, group=g, n=n, whole_school=w) for g, (n, w) in groups.items()
+    ]
+    opening = (
+        previous.accepted_snapshot.get("sen_overall")
+        if previous is not None and previous.accepted_snapshot
+        else None
+    )
     added, off = rng.randint(2, 8), rng.randint(1, 6)
     if modern:
-        moves = {"ADDED_K": added, "ADDED_E": rng.randint(0, 2), "K_TO_E": rng.randint(0, 2), "E_TO_K": rng.randint(0, 1), "K_OFF": off, "E_OFF": 0}
+        moves = {
+            "ADDED_K": added,
+            "ADDED_E": rng.randint(0, 2),
+            "K_TO_E": rng.randint(0, 2),
+            "E_TO_K": rng.randint(0, 1),
+            "K_OFF": off,
+            "E_OFF": 0,
+        }
     else:
-        moves = {"ADDED": added, "SA_TO_SAP": rng.randint(1, 4), "SAP_TO_ST": rng.randint(0, 2), "OFF": off, "SAP_TO_SA": rng.randint(0, 3), "ST_TO_SAP": 0}
+        moves = {
+            "ADDED": added,
+            "SA_TO_SAP": rng.randint(1, 4),
+            "SAP_TO_ST": rng.randint(0, 2),
+            "OFF": off,
+            "SAP_TO_SA": rng.randint(0, 3),
+            "ST_TO_SAP": 0,
+        }
     if opening is not None:
         # Joiners and leavers close the year: last year + added + joined − off − left = this year.
         gained = sum(v for k, v in moves.items() if k in {"ADDED", "ADDED_K", "ADDED_E"})
@@ -175,12 +231,26 @@ def _make_return(school, year, previous, status, senco, officer, today) -> Audit
     allocation_without = Decimal(600 * levels.get("K", levels.get("A", 0) + levels.get("P", 0)))
     allocation_with = Decimal(4000 * plans)
     allocation = allocation_without + allocation_with
-    weights = {"TEACHERS": 25, "SUPPORT_STAFF": 50, "INTERVENTIONS": 12, "EQUIPMENT": 3, "SPECIALIST_ADVICE": 5, "TRAINING": 5}
+    weights = {
+        "TEACHERS": 25,
+        "SUPPORT_STAFF": 50,
+        "INTERVENTIONS": 12,
+        "EQUIPMENT": 3,
+        "SPECIALIST_ADVICE": 5,
+        "TRAINING": 5,
+    }
     spend_factor = Decimal(str(round(0.93 + rng.random() * 0.14, 3)))
     funding_rows = []
     for code, w in weights.items():
         planned = (allocation * w / 100).quantize(Decimal("1"))
-        funding_rows.append(FundingLine(audit_return=r, category=code, planned=planned, outturn=(planned * spend_factor).quantize(Decimal("0.01"))))
+        funding_rows.append(
+            FundingLine(
+                audit_return=r,
+                category=code,
+                planned=planned,
+                outturn=(planned * spend_factor).quantize(Decimal("0.01")),
+            )
+        )
     r.allocation_without_plans, r.allocation_with_plans = allocation_without, allocation_with
     outcome_rows = []
     if secondary:
@@ -194,7 +264,12 @@ def _make_return(school, year, previous, status, senco, officer, today) -> Audit
         outcome_rows.append(("KS2_RWM_EXP", 62 + rng.random() * 15, 18 + rng.random() * 15))
     outcome_rows.append(("ATTENDANCE", 95 + rng.random() * 2, 91 + rng.random() * 3))
     outcome_objs = [
-        OutcomeFigure(audit_return=r, measure=m, non_sen=Decimal(str(round(a, 1))), sen=Decimal(str(round(b, 1))))
+        OutcomeFigure(
+            audit_return=r,
+            measure=m,
+            non_sen=Decimal(str(round(a, 1))),
+            sen=Decimal(str(round(b, 1))),
+        )
         for m, a, b in outcome_rows
         if lists.is_valid("outcome_measure", m, snapshot)
     ]
@@ -219,9 +294,19 @@ def _make_return(school, year, previous, status, senco, officer, today) -> Audit
         )
         for name, needs_, weeks, size, freq, staff, cost in PROVISION
     ]  # fmt: skip
-    for model, objs in ((SenCount, sen_rows), (GroupCount, group_rows), (MovementCount, move_rows), (FundingLine, funding_rows), (OutcomeFigure, outcome_objs), (AnnualReview, reviews), (ProvisionEntry, provision)):
+    for model, objs in (
+        (SenCount, sen_rows),
+        (GroupCount, group_rows),
+        (MovementCount, move_rows),
+        (FundingLine, funding_rows),
+        (OutcomeFigure, outcome_objs),
+        (AnnualReview, reviews),
+        (ProvisionEntry, provision),
+    ):
         bulk_create_with_history(objs, model, default_user=senco)
-    AuditReturn.objects.filter(pk=r.pk).update(allocation_without_plans=allocation_without, allocation_with_plans=allocation_with)
+    AuditReturn.objects.filter(pk=r.pk).update(
+        allocation_without_plans=allocation_without, allocation_with_plans=allocation_with
+    )
     r.record_event("start", senco)
     if status == ReturnStatus.DRAFT:
         return r
@@ -230,10 +315,25 @@ def _make_return(school, year, previous, status, senco, officer, today) -> Audit
     r.record_event("submit", senco, from_status="draft", to_status="submitted")
     if status == ReturnStatus.QUERIED:
         fields["status"] = ReturnStatus.QUERIED
-        r.record_event("query", officer, "C: please check the FSM whole-school number", from_status="submitted", to_status="queried")
-        SectionQuery.objects.create(audit_return=r, section="C", comment="Please check the FSM whole-school number against the census.", by=officer)
+        r.record_event(
+            "query",
+            officer,
+            "C: please check the FSM whole-school number",
+            from_status="submitted",
+            to_status="queried",
+        )
+        SectionQuery.objects.create(
+            audit_return=r,
+            section="C",
+            comment="Please check the FSM whole-school number against the census.",
+            by=officer,
+        )
     if status == ReturnStatus.ACCEPTED:
-        fields.update(status=ReturnStatus.ACCEPTED, accepted_at=submitted + timedelta(days=7), accepted_by=officer)
+        fields.update(
+            status=ReturnStatus.ACCEPTED,
+            accepted_at=submitted + timedelta(days=7),
+            accepted_by=officer,
+        )
         r.record_event("accept", officer, from_status="submitted", to_status="accepted")
     AuditReturn.objects.filter(pk=r.pk).update(**fields)
     r.refresh_from_db()

@@ -14,7 +14,10 @@ class HeaderForm(GDSFormMixin, forms.Form):
     snapshot_date = forms.DateField(
         label="Snapshot date (census day)",
         help_text="For example, 2025-10-02. The codes in force on this day are the ones the return uses.",
-        error_messages={"required": "Enter the snapshot date", "invalid": "Enter the snapshot date like 2025-10-02"},
+        error_messages={
+            "required": "Enter the snapshot date",
+            "invalid": "Enter the snapshot date like 2025-10-02",
+        },
     )
     number_on_roll = forms.IntegerField(
         label="Number on roll", min_value=0, max_value=MAX_COUNT,
@@ -114,5 +117,3 @@ class QueryForm(GDSFormMixin, forms.Form):
 
 class StepForm(forms.Form):
     lock_version = forms.IntegerField(widget=forms.HiddenInput)
-
-

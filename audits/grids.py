@@ -122,18 +122,53 @@ def b_grid(r: AuditReturn, year_group: str, data=None) -> tuple[list[Any], Parse
         for level in levels:
             cell = stored.get((level.code, need.code))
             name = f"c-{level.code}-{need.code}"
-            cells.append(Cell(name, f"{where}, {level.label}, {need.label}", _fmt(cell.count if cell else None)))
+            cells.append(
+                Cell(
+                    name,
+                    f"{where}, {level.label}, {need.label}",
+                    _fmt(cell.count if cell else None),
+                )
+            )
             if level.code in {"S", "E"}:
                 hname = f"h-{level.code}-{need.code}"
-                cells.append(Cell(hname, f"{where}, {level.label}, {need.label}, of which high incidence", _fmt(cell.high_incidence if cell else None)))
+                cells.append(
+                    Cell(
+                        hname,
+                        f"{where}, {level.label}, {need.label}, of which high incidence",
+                        _fmt(cell.high_incidence if cell else None),
+                    )
+                )
         rows.append(Row(f"{need.label} ({need.code})", cells))
     grid = Grid(f"Pupils on the SEN record: {where}", columns, rows, row_heading="Primary need")
     declared = r.declared_totals or {}
-    fields = Fields(
-        [Cell("non_sen", "Non SEN: pupils on roll not on the SEN record (whole school)", _fmt(r.non_sen))]
-        + [Cell(f"total-level-{lvl.code}", f"{lvl.label} TOTAL as stated (optional, checked against the cells)", _fmt(declared.get(f"level:{lvl.code}"))) for lvl in levels]
-        + [Cell("total-sen_overall", "SEN overall as stated (optional)", _fmt(declared.get("sen_overall")))]
-    ) if not year_group else None
+    fields = (
+        Fields(
+            [
+                Cell(
+                    "non_sen",
+                    "Non SEN: pupils on roll not on the SEN record (whole school)",
+                    _fmt(r.non_sen),
+                )
+            ]
+            + [
+                Cell(
+                    f"total-level-{lvl.code}",
+                    f"{lvl.label} TOTAL as stated (optional, checked against the cells)",
+                    _fmt(declared.get(f"level:{lvl.code}")),
+                )
+                for lvl in levels
+            ]
+            + [
+                Cell(
+                    "total-sen_overall",
+                    "SEN overall as stated (optional)",
+                    _fmt(declared.get("sen_overall")),
+                )
+            ]
+        )
+        if not year_group
+        else None
+    )
     parsed = None
     if data is not None:
         parsed = Parsed()
@@ -148,12 +183,22 @@ def b_grid(r: AuditReturn, year_group: str, data=None) -> tuple[list[Any], Parse
                     if high is not None and (count or 0) < high:
                         parsed.errors[hname] = "High incidence cannot be more than the count"
                 if count:
-                    parsed.rows.append({"year_group": year_group, "level": level.code, "need": need.code, "count": count, "high_incidence": high})
+                    parsed.rows.append(
+                        {
+                            "year_group": year_group,
+                            "level": level.code,
+                            "need": need.code,
+                            "count": count,
+                            "high_incidence": high,
+                        }
+                    )
         if fields is not None:
             parsed.header["non_sen"] = _parse(data.get("non_sen", ""), _INT, "non_sen", parsed)
             totals = {}
             for lvl in levels:
-                v = _parse(data.get(f"total-level-{lvl.code}", ""), _INT, f"total-level-{lvl.code}", parsed)
+                v = _parse(
+                    data.get(f"total-level-{lvl.code}", ""), _INT, f"total-level-{lvl.code}", parsed
+                )
                 if v is not None:
                     totals[f"level:{lvl.code}"] = v
             v = _parse(data.get("total-sen_overall", ""), _INT, "total-sen_overall", parsed)
@@ -167,7 +212,9 @@ def b_grid(r: AuditReturn, year_group: str, data=None) -> tuple[list[Any], Parse
 
 def _echo(grid: Grid | None, fields: Fields | None, data, parsed: Parsed) -> None:
     """Show what was typed (not what is stored) when the page comes back with errors."""
-    cells = [c for row in (grid.rows if grid else []) for c in row.cells] + (fields.cells if fields else [])
+    cells = [c for row in (grid.rows if grid else []) for c in row.cells] + (
+        fields.cells if fields else []
+    )
     for cell in cells:
         if cell.kind == "bool":
             cell.value = cell.name in data
@@ -191,7 +238,10 @@ def coded_grid(section: str, r: AuditReturn, data=None):
         codes = lists.valid_on("movement", day)
         stored = {m.movement: (m.count,) for m in r.movementcount_rows.all()}
         spec = [("count", "number of pupils", _INT)]
-        caption, heading = "Movement within the SEN record over the last academic year (other than at transition)", "Movement"
+        caption, heading = (
+            "Movement within the SEN record over the last academic year (other than at transition)",
+            "Movement",
+        )
     elif section == "F":
         codes = lists.valid_on("funding_category", day)
         stored = {f.category: (f.planned, f.outturn) for f in r.fundingline_rows.all()}
@@ -201,31 +251,77 @@ def coded_grid(section: str, r: AuditReturn, data=None):
         codes = lists.valid_on("outcome_measure", day)
         stored = {o.measure: (o.non_sen, o.sen) for o in r.outcomefigure_rows.all()}
         spec = [("non_sen", "non-SEN pupils", _PCT_OR_VALUE), ("sen", "SEN pupils", _PCT_OR_VALUE)]
-        caption, heading = "Outcomes of SEN and non-SEN pupils (percentages, or points for point scores)", "Measure"
+        caption, heading = (
+            "Outcomes of SEN and non-SEN pupils (percentages, or points for point scores)",
+            "Measure",
+        )
     rows = []
     for code in codes:
         values = stored.get(code.code, (None,) * len(spec))
-        label = code.label if not (section == "C" and code.code == "OTHER" and r.other_group_label) else f"Other: {r.other_group_label}"
+        label = (
+            code.label
+            if not (section == "C" and code.code == "OTHER" and r.other_group_label)
+            else f"Other: {r.other_group_label}"
+        )
         cells = [
-            Cell(f"{code.code}-{key}", f"{label}, {what}", _fmt(values[i]), kind="money" if section == "F" else "int", width=5 if section == "F" else 3)
+            Cell(
+                f"{code.code}-{key}",
+                f"{label}, {what}",
+                _fmt(values[i]),
+                kind="money" if section == "F" else "int",
+                width=5 if section == "F" else 3,
+            )
             for i, (key, what, _) in enumerate(spec)
         ]
         rows.append(Row(label, cells))
     grid = Grid(caption, [s[1].capitalize() for s in spec], rows, row_heading=heading)
     fields = None
     if section == "C":
-        fields = Fields([Cell("other_group_label", "Name of the 'other' group (optional)", r.other_group_label, kind="text", width=20)])
+        fields = Fields(
+            [
+                Cell(
+                    "other_group_label",
+                    "Name of the 'other' group (optional)",
+                    r.other_group_label,
+                    kind="text",
+                    width=20,
+                )
+            ]
+        )
     elif section == "F":
-        fields = Fields([
-            Cell("financial_year", "Financial year, like 2025-26", r.financial_year, kind="text", width=10),
-            Cell("allocation_without_plans", "Allocation for pupils without statements or EHC plans (£)", _fmt(r.allocation_without_plans), kind="money", width=10),
-            Cell("allocation_with_plans", "Allocation for pupils with statements or EHC plans (£)", _fmt(r.allocation_with_plans), kind="money", width=10),
-        ])
+        fields = Fields(
+            [
+                Cell(
+                    "financial_year",
+                    "Financial year, like 2025-26",
+                    r.financial_year,
+                    kind="text",
+                    width=10,
+                ),
+                Cell(
+                    "allocation_without_plans",
+                    "Allocation for pupils without statements or EHC plans (£)",
+                    _fmt(r.allocation_without_plans),
+                    kind="money",
+                    width=10,
+                ),
+                Cell(
+                    "allocation_with_plans",
+                    "Allocation for pupils with statements or EHC plans (£)",
+                    _fmt(r.allocation_with_plans),
+                    kind="money",
+                    width=10,
+                ),
+            ]
+        )
     parsed = None
     if data is not None:
         parsed = Parsed()
         for code in codes:
-            values = [_parse(data.get(f"{code.code}-{key}", ""), parser, f"{code.code}-{key}", parsed) for key, _, parser in spec]
+            values = [
+                _parse(data.get(f"{code.code}-{key}", ""), parser, f"{code.code}-{key}", parsed)
+                for key, _, parser in spec
+            ]
             if all(v is None for v in values):
                 continue
             if section == "C":
@@ -237,13 +333,27 @@ def coded_grid(section: str, r: AuditReturn, data=None):
             elif section == "D":
                 parsed.rows.append({"movement": code.code, "count": values[0]})
             elif section == "F":
-                parsed.rows.append({"category": code.code, "planned": values[0], "outturn": values[1]})
+                parsed.rows.append(
+                    {"category": code.code, "planned": values[0], "outturn": values[1]}
+                )
             else:
                 parsed.rows.append({"measure": code.code, "non_sen": values[0], "sen": values[1]})
         if section == "C":
-            parsed.header["other_group_label"] = _parse(data.get("other_group_label", ""), col.text(60), "other_group_label", parsed) or ""
+            parsed.header["other_group_label"] = (
+                _parse(data.get("other_group_label", ""), col.text(60), "other_group_label", parsed)
+                or ""
+            )
         if section == "F":
-            fy = _parse(data.get("financial_year", ""), col.text(9, pattern=r"\d{4}-\d{2}", pattern_message="Enter the financial year like 2025-26"), "financial_year", parsed)
+            fy = _parse(
+                data.get("financial_year", ""),
+                col.text(
+                    9,
+                    pattern=r"\d{4}-\d{2}",
+                    pattern_message="Enter the financial year like 2025-26",
+                ),
+                "financial_year",
+                parsed,
+            )
             parsed.header["financial_year"] = fy or ""
             for name in ("allocation_without_plans", "allocation_with_plans"):
                 parsed.header[name] = _parse(data.get(name, ""), _MONEY, name, parsed)
@@ -275,7 +385,9 @@ def _codes_parser(list_key: str, day: dt.date):
         valid = {c.upper(): c for c in lists.valid_codes(list_key, day)}
         bad = [c for c in codes if c not in valid]
         if bad:
-            raise CellError(f"Unknown or out-of-date code(s) {', '.join(bad)}. Use: {', '.join(valid.values())}")
+            raise CellError(
+                f"Unknown or out-of-date code(s) {', '.join(bad)}. Use: {', '.join(valid.values())}"
+            )
         return [valid[c] for c in codes]
 
     return parse
@@ -290,9 +402,14 @@ def list_grid(section: str, r: AuditReturn, data=None):
     else:
         spec, existing = H_COLUMNS, list(r.annualreview_rows.all())
         caption = "Annual reviews of statements and EHC plans (pseudonyms only, never names)"
-    plan_levels = [(c.code, c.label) for c in lists.valid_on("provision_level", day) if c.code in {"S", "E"}]
+    plan_levels = [
+        (c.code, c.label) for c in lists.valid_on("provision_level", day) if c.code in {"S", "E"}
+    ]
     parsers = {
-        "text": col.text(2000), "int": col.integer(0, MAX_COUNT), "money": _MONEY, "date": col.date(),
+        "text": col.text(2000),
+        "int": col.integer(0, MAX_COUNT),
+        "money": _MONEY,
+        "date": col.date(),
         "select": col.choice([c for c, _ in plan_levels], what="level"),
     }
     count = len(existing) + BLANK_ROWS
@@ -305,28 +422,63 @@ def list_grid(section: str, r: AuditReturn, data=None):
             if kind == "codes":
                 value = ", ".join(value or [])
             shown = value if kind == "bool" else _fmt(value)
-            cells.append(Cell(f"{i}-{key}", f"Row {i + 1}, {label}", shown, kind=kind, options=plan_levels if kind == "select" else [], width=width))
+            cells.append(
+                Cell(
+                    f"{i}-{key}",
+                    f"Row {i + 1}, {label}",
+                    shown,
+                    kind=kind,
+                    options=plan_levels if kind == "select" else [],
+                    width=width,
+                )
+            )
         rows.append(Row(f"{i + 1}", cells))
     grid = Grid(caption, [label for _, label, _, _ in spec], rows, row_heading="Row")
     parsed = None
     if data is not None:
         parsed = Parsed()
         seen: set[str] = set()
-        for i in range(int(data.get("row_count", count)) if str(data.get("row_count", "")).isdigit() else count):
+        for i in range(
+            int(data.get("row_count", count)) if str(data.get("row_count", "")).isdigit() else count
+        ):
             if i > 200:
                 break
-            raw = {key: (data.get(f"{i}-{key}", "") or "").strip() for key, _, kind, _ in spec if kind != "bool"}
+            raw = {
+                key: (data.get(f"{i}-{key}", "") or "").strip()
+                for key, _, kind, _ in spec
+                if kind != "bool"
+            }
             if not any(raw.values()):
                 continue
             values: dict[str, Any] = {}
-            for key, label, kind, _ in spec:
+            for key, _label, kind, _ in spec:
                 name = f"{i}-{key}"
                 if kind == "bool":
                     values[key] = name in data
                 elif kind == "codes":
-                    values[key] = _parse(raw[key], _codes_parser("provision_level" if key == "levels" else "primary_need", day), name, parsed) or []
+                    values[key] = (
+                        _parse(
+                            raw[key],
+                            _codes_parser(
+                                "provision_level" if key == "levels" else "primary_need", day
+                            ),
+                            name,
+                            parsed,
+                        )
+                        or []
+                    )
                 else:
-                    parser = col.text(120 if key in {"name", "frequency", "staff"} else 20 if key == "pseudonym" else 2000) if kind == "text" else parsers[kind]
+                    parser = (
+                        col.text(
+                            120
+                            if key in {"name", "frequency", "staff"}
+                            else 20
+                            if key == "pseudonym"
+                            else 2000
+                        )
+                        if kind == "text"
+                        else parsers[kind]
+                    )
                     required = key in {"name", "pseudonym", "level", "due_date"}
                     values[key] = _parse(raw[key], parser, name, parsed, required=required)
                     if kind == "text" and values[key] is None:

@@ -35,7 +35,9 @@ def _codes(list_key: str, *extra: str):
     return [c.code for c in codelists().all(list_key)] + list(extra)
 
 
-def _code_errors(rows: list[ParsedRow], ctx: Context, checks: list[tuple[str, str]]) -> list[RowError]:
+def _code_errors(
+    rows: list[ParsedRow], ctx: Context, checks: list[tuple[str, str]]
+) -> list[RowError]:
     lists = codelists()
     day = ctx.audit_return.snapshot_date
     errors = []
@@ -45,7 +47,9 @@ def _code_errors(rows: list[ParsedRow], ctx: Context, checks: list[tuple[str, st
             if value and value != TOTAL:
                 reason = lists.invalid_reason(list_key, value, day)
                 if reason:
-                    errors.append(RowError(row.number, column, f"{reason} (snapshot date {day:%-d %B %Y})"))
+                    errors.append(
+                        RowError(row.number, column, f"{reason} (snapshot date {day:%-d %B %Y})")
+                    )
     return errors
 
 
@@ -65,7 +69,11 @@ def _duplicates(rows: list[ParsedRow], key: tuple[str, ...], column: str) -> lis
 
 
 def _check_b(rows: list[ParsedRow], ctx: Context) -> list[RowError]:
-    errors = _code_errors(rows, ctx, [("level", "provision_level"), ("need", "primary_need"), ("year_group", "year_group")])
+    errors = _code_errors(
+        rows,
+        ctx,
+        [("level", "provision_level"), ("need", "primary_need"), ("year_group", "year_group")],
+    )
     errors += _duplicates(rows, ("year_group", "level", "need"), "need")
     sums: dict[tuple[str, str], int] = defaultdict(int)
     for row in rows:
@@ -73,28 +81,62 @@ def _check_b(rows: list[ParsedRow], ctx: Context) -> list[RowError]:
             sums[(row["year_group"] or "", row["level"])] += row["count"]
         if row.get("high_incidence") is not None:
             if row["level"] not in {"S", "E"}:
-                errors.append(RowError(row.number, "high_incidence", "Only statements (S) and EHC plans (E) have high incidence"))
+                errors.append(
+                    RowError(
+                        row.number,
+                        "high_incidence",
+                        "Only statements (S) and EHC plans (E) have high incidence",
+                    )
+                )
             elif row["high_incidence"] > row["count"]:
-                errors.append(RowError(row.number, "high_incidence", "Cannot be more than the count"))
+                errors.append(
+                    RowError(row.number, "high_incidence", "Cannot be more than the count")
+                )
     for row in rows:
         if row["need"] == TOTAL:
             counted = sums.get((row["year_group"] or "", row["level"]), 0)
             if counted != row["count"]:
-                errors.append(RowError(row.number, "count", f"The TOTAL is {row['count']} but the need rows of level {row['level']} add up to {counted}"))
+                errors.append(
+                    RowError(
+                        row.number,
+                        "count",
+                        f"The TOTAL is {row['count']} but the need rows of level {row['level']} add up to {counted}",
+                    )
+                )
     has_yg = any(r["year_group"] for r in rows)
     if has_yg and any(not r["year_group"] for r in rows):
-        errors.append(RowError(rows[0].number, "year_group", "Give a year group on every row, or on none (whole school)"))
+        errors.append(
+            RowError(
+                rows[0].number,
+                "year_group",
+                "Give a year group on every row, or on none (whole school)",
+            )
+        )
     return errors
 
 
 def _save_b(rows: list[ParsedRow], ctx: Context) -> int:
     cells = [
-        {"year_group": r["year_group"] or "", "level": r["level"], "need": r["need"], "count": r["count"], "high_incidence": r.get("high_incidence")}
+        {
+            "year_group": r["year_group"] or "",
+            "level": r["level"],
+            "need": r["need"],
+            "count": r["count"],
+            "high_incidence": r.get("high_incidence"),
+        }
         for r in rows
         if r["need"] != TOTAL and r["count"]
     ]
-    declared = {f"level:{r['level']}": r["count"] for r in rows if r["need"] == TOTAL and not r["year_group"]}
-    keep = {k: v for k, v in (ctx.audit_return.declared_totals or {}).items() if not k.startswith("level:")}
+    declared = {
+        f"level:{r['level']}": r["count"]
+        for r in rows
+        if r["need"] == TOTAL and not r["year_group"]
+    }
+    keep = {
+        k: v
+        for k, v in (ctx.audit_return.declared_totals or {}).items()
+        if not k.startswith("level:")
+    }
     services.section_save(
         audit_return=ctx.audit_return, section="B", rows=cells, expected_version=ctx.expected_version,
         user=ctx.user, header={"non_sen": ctx.audit_return.non_sen, "declared_totals": {**keep, **declared}},
@@ -107,11 +149,37 @@ SECTION_B = ImportKind(
     key="sen-audit-b-counts",
     title="Section B: numbers on the SEN record",
     columns=(
-        col.Column("year_group", "Year group", col.choice(_codes("year_group"), what="year group"), required=False, default="", hint="N1, N2, R, 1 to 14 or X; leave blank for whole-school counts", example="7"),
-        col.Column("level", "Provision level", col.choice(_codes("provision_level"), what="provision level"), hint="K, E (from 2014); A, P, S (before)", example="K"),
-        col.Column("need", "Primary need", col.choice(_codes("primary_need", TOTAL), what="need"), hint="census need code, or TOTAL for the level's total (checked)", example="SLCN"),
+        col.Column(
+            "year_group",
+            "Year group",
+            col.choice(_codes("year_group"), what="year group"),
+            required=False,
+            default="",
+            hint="N1, N2, R, 1 to 14 or X; leave blank for whole-school counts",
+            example="7",
+        ),
+        col.Column(
+            "level",
+            "Provision level",
+            col.choice(_codes("provision_level"), what="provision level"),
+            hint="K, E (from 2014); A, P, S (before)",
+            example="K",
+        ),
+        col.Column(
+            "need",
+            "Primary need",
+            col.choice(_codes("primary_need", TOTAL), what="need"),
+            hint="census need code, or TOTAL for the level's total (checked)",
+            example="SLCN",
+        ),
         col.Column("count", "Count", col.integer(0, MAX_COUNT), example="4"),
-        col.Column("high_incidence", "Of which high incidence", col.integer(0, MAX_COUNT), required=False, hint="statements and EHC plans only"),
+        col.Column(
+            "high_incidence",
+            "Of which high incidence",
+            col.integer(0, MAX_COUNT),
+            required=False,
+            hint="statements and EHC plans only",
+        ),
     ),
     check=_check_b,
     save=_save_b,
@@ -123,18 +191,30 @@ SECTION_B = ImportKind(
 
 
 def _check_c(rows, ctx: Context) -> list[RowError]:
-    errors = _code_errors(rows, ctx, [("group", "vulnerable_group")]) + _duplicates(rows, ("group",), "group")
+    errors = _code_errors(rows, ctx, [("group", "vulnerable_group")]) + _duplicates(
+        rows, ("group",), "group"
+    )
     nor = ctx.audit_return.number_on_roll
     for row in rows:
         if row["n"] > row["whole_school"]:
-            errors.append(RowError(row.number, "n", f"n ({row['n']}) is more than N ({row['whole_school']})"))
+            errors.append(
+                RowError(row.number, "n", f"n ({row['n']}) is more than N ({row['whole_school']})")
+            )
         if nor is not None and row["whole_school"] > nor:
-            errors.append(RowError(row.number, "whole_school", f"More than the number on roll ({nor})"))
+            errors.append(
+                RowError(row.number, "whole_school", f"More than the number on roll ({nor})")
+            )
     by = {r["group"]: r for r in rows}
     if nor is not None and "MALE" in by and "FEMALE" in by:
         total = by["MALE"]["whole_school"] + by["FEMALE"]["whole_school"]
         if total != nor:
-            errors.append(RowError(by["FEMALE"].number, "whole_school", f"Male and female add up to {total}, but the number on roll is {nor}"))
+            errors.append(
+                RowError(
+                    by["FEMALE"].number,
+                    "whole_school",
+                    f"Male and female add up to {total}, but the number on roll is {nor}",
+                )
+            )
     return errors
 
 
@@ -153,7 +233,9 @@ SECTION_C = ImportKind(
     key="sen-audit-c-groups",
     title="Section C: vulnerable groups",
     columns=(
-        col.Column("group", "Group", col.choice(_codes("vulnerable_group"), what="group"), example="FSM"),
+        col.Column(
+            "group", "Group", col.choice(_codes("vulnerable_group"), what="group"), example="FSM"
+        ),
         col.Column("n", "On the SEN record", col.integer(0, MAX_COUNT), example="23"),
         col.Column("whole_school", "In the whole school", col.integer(0, MAX_COUNT), example="42"),
     ),
@@ -165,10 +247,18 @@ SECTION_D = ImportKind(
     key="sen-audit-d-movement",
     title="Section D: movement within the SEN record",
     columns=(
-        col.Column("movement", "Movement", col.choice(_codes("movement"), what="movement"), example="ADDED_K"),
+        col.Column(
+            "movement",
+            "Movement",
+            col.choice(_codes("movement"), what="movement"),
+            example="ADDED_K",
+        ),
         col.Column("count", "Count", col.integer(0, MAX_COUNT), example="3"),
     ),
-    check=lambda rows, ctx: _code_errors(rows, ctx, [("movement", "movement")]) + _duplicates(rows, ("movement",), "movement"),
+    check=lambda rows, ctx: (
+        _code_errors(rows, ctx, [("movement", "movement")])
+        + _duplicates(rows, ("movement",), "movement")
+    ),
     save=_simple_save("D", ("movement", "count")),
 )
 
@@ -176,11 +266,19 @@ SECTION_F = ImportKind(
     key="sen-audit-f-funding",
     title="Section F: SEN spending",
     columns=(
-        col.Column("category", "Category", col.choice(_codes("funding_category"), what="category"), example="TEACHERS"),
+        col.Column(
+            "category",
+            "Category",
+            col.choice(_codes("funding_category"), what="category"),
+            example="TEACHERS",
+        ),
         col.Column("planned", "Budget plan", col.money(), required=False, example="12000.00"),
         col.Column("outturn", "Outturn", col.money(), required=False, example="11850.00"),
     ),
-    check=lambda rows, ctx: _code_errors(rows, ctx, [("category", "funding_category")]) + _duplicates(rows, ("category",), "category"),
+    check=lambda rows, ctx: (
+        _code_errors(rows, ctx, [("category", "funding_category")])
+        + _duplicates(rows, ("category",), "category")
+    ),
     save=_simple_save("F", ("category", "planned", "outturn")),
 )
 
@@ -188,11 +286,19 @@ SECTION_G = ImportKind(
     key="sen-audit-g-outcomes",
     title="Section G: outcomes",
     columns=(
-        col.Column("measure", "Measure", col.choice(_codes("outcome_measure"), what="measure"), example="ATT8"),
+        col.Column(
+            "measure",
+            "Measure",
+            col.choice(_codes("outcome_measure"), what="measure"),
+            example="ATT8",
+        ),
         col.Column("non_sen", "Non-SEN", _PCT_OR_VALUE, required=False, example="48.2"),
         col.Column("sen", "SEN", _PCT_OR_VALUE, required=False, example="21.5"),
     ),
-    check=lambda rows, ctx: _code_errors(rows, ctx, [("measure", "outcome_measure")]) + _duplicates(rows, ("measure",), "measure"),
+    check=lambda rows, ctx: (
+        _code_errors(rows, ctx, [("measure", "outcome_measure")])
+        + _duplicates(rows, ("measure",), "measure")
+    ),
     save=_simple_save("G", ("measure", "non_sen", "sen")),
 )
 
@@ -226,15 +332,38 @@ def _check_e(rows, ctx: Context) -> list[RowError]:
     return errors
 
 
-E_FIELDS = ("name", "levels", "needs", "entry_criteria", "exit_criteria", "weeks", "group_size", "frequency", "staff", "annual_cost", "pupils", "impact")
+E_FIELDS = (
+    "name",
+    "levels",
+    "needs",
+    "entry_criteria",
+    "exit_criteria",
+    "weeks",
+    "group_size",
+    "frequency",
+    "staff",
+    "annual_cost",
+    "pupils",
+    "impact",
+)
 
 SECTION_E = ImportKind(
     key="sen-audit-e-provision",
     title="Section E: provision map",
     columns=(
         col.Column("name", "Provision", col.text(120), example="Reading recovery group"),
-        col.Column("levels", "Levels", _code_list("provision_level"), required=False, default=[], hint="codes separated by commas", example="K, E"),
-        col.Column("needs", "Needs", _code_list("primary_need"), required=False, default=[], example="SPLD"),
+        col.Column(
+            "levels",
+            "Levels",
+            _code_list("provision_level"),
+            required=False,
+            default=[],
+            hint="codes separated by commas",
+            example="K, E",
+        ),
+        col.Column(
+            "needs", "Needs", _code_list("primary_need"), required=False, default=[], example="SPLD"
+        ),
         col.Column("entry_criteria", "Entry criteria", col.text(2000), required=False, default=""),
         col.Column("exit_criteria", "Exit criteria", col.text(2000), required=False, default=""),
         col.Column("weeks", "Weeks", col.integer(0, 52), required=False),
@@ -249,13 +378,28 @@ SECTION_E = ImportKind(
     save=_simple_save("E", E_FIELDS),
 )
 
-H_FIELDS = ("pseudonym", "level", "due_date", "held_date", "copy_received", "looked_after", "transition_year", "major_change")
+H_FIELDS = (
+    "pseudonym",
+    "level",
+    "due_date",
+    "held_date",
+    "copy_received",
+    "looked_after",
+    "transition_year",
+    "major_change",
+)
 
 SECTION_H = ImportKind(
     key="sen-audit-h-reviews",
     title="Section H: annual reviews",
     columns=(
-        col.Column("pseudonym", "Pseudonym", col.text(20), hint="first name only or Student A; never a full name", example="Student A"),
+        col.Column(
+            "pseudonym",
+            "Pseudonym",
+            col.text(20),
+            hint="first name only or Student A; never a full name",
+            example="Student A",
+        ),
         col.Column("level", "Level", col.choice(["S", "E"], what="level"), example="E"),
         col.Column("due_date", "Due date", col.date(), example="2025-11-14"),
         col.Column("held_date", "Held date", col.date(), required=False),
@@ -264,11 +408,22 @@ SECTION_H = ImportKind(
         col.Column("transition_year", "Year 5 or 9", col.boolean(), required=False, default=False),
         col.Column("major_change", "Major change", col.boolean(), required=False, default=False),
     ),
-    check=lambda rows, ctx: _code_errors(rows, ctx, [("level", "provision_level")]) + _duplicates(rows, ("pseudonym",), "pseudonym"),
+    check=lambda rows, ctx: (
+        _code_errors(rows, ctx, [("level", "provision_level")])
+        + _duplicates(rows, ("pseudonym",), "pseudonym")
+    ),
     save=_simple_save("H", H_FIELDS),
 )
 
-KINDS = {"B": SECTION_B, "C": SECTION_C, "D": SECTION_D, "E": SECTION_E, "F": SECTION_F, "G": SECTION_G, "H": SECTION_H}
+KINDS = {
+    "B": SECTION_B,
+    "C": SECTION_C,
+    "D": SECTION_D,
+    "E": SECTION_E,
+    "F": SECTION_F,
+    "G": SECTION_G,
+    "H": SECTION_H,
+}
 
 
 def template_rows(section: str, audit_return: AuditReturn) -> list[list]:

@@ -84,7 +84,9 @@ def _must_validate(document) -> str | None:
     if report.errors:
         return f"The return has {len(report.errors)} error(s). Correct them before submitting."
     if report.uncommented_warnings:
-        return "Explain each large change before submitting (a comment is needed for every warning)."
+        return (
+            "Explain each large change before submitting (a comment is needed for every warning)."
+        )
     return None
 
 
@@ -250,6 +252,9 @@ class SectionQuery(models.Model):
     class Meta:
         ordering = ["section", "at"]
 
+    def __str__(self) -> str:
+        return f"Query on section {self.section}"
+
 
 class _Row(models.Model):
     """A figure of a return (abstract): scoped through the return's school, with history."""
@@ -263,6 +268,9 @@ class _Row(models.Model):
 
     class Meta:
         abstract = True
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} of {self.audit_return_id}"
 
 
 def _count_field(**kwargs):
@@ -405,7 +413,9 @@ class AnnualReview(_Row):
     class Meta:
         ordering = ["due_date", "pseudonym"]
         constraints = [
-            models.UniqueConstraint(fields=["audit_return", "pseudonym"], name="annual_review_unique")
+            models.UniqueConstraint(
+                fields=["audit_return", "pseudonym"], name="annual_review_unique"
+            )
         ]
 
 

@@ -150,7 +150,10 @@ def overview(*, user, academic_year) -> QuerySet:
     from schools.models import School
 
     returns = AuditReturn.objects.filter(academic_year=academic_year)
-    by_school = {r.school_id: r for r in returns.only("uuid", "school_id", "status", "submitted_at", "due_date", "sections")}
+    by_school = {
+        r.school_id: r
+        for r in returns.only("uuid", "school_id", "status", "submitted_at", "due_date", "sections")
+    }
     schools = list(School.objects.filter(la_id=academic_year.la_id).order_by("name"))
     return [(school, by_school.get(school.pk)) for school in schools]
 

@@ -84,7 +84,9 @@ def collection_for(*, la, academic_year) -> AuditCollection | None:
 
 
 @transaction.atomic
-def collection_set(*, la, academic_year, sections: list[str], due_date: dt.date, change_warning_percent: int = 20) -> AuditCollection:
+def collection_set(
+    *, la, academic_year, sections: list[str], due_date: dt.date, change_warning_percent: int = 20
+) -> AuditCollection:
     if academic_year.la_id != la.pk:
         raise ValidationError(YEAR_OF_OTHER_LA)
     collection, _ = AuditCollection.objects.update_or_create(
@@ -101,7 +103,9 @@ def collection_set(*, la, academic_year, sections: list[str], due_date: dt.date,
 
 def previous_return(*, school, academic_year) -> AuditReturn | None:
     return (
-        AuditReturn.objects.filter(school=school, academic_year__start_year__lt=academic_year.start_year)
+        AuditReturn.objects.filter(
+            school=school, academic_year__start_year__lt=academic_year.start_year
+        )
         .order_by("-academic_year__start_year")
         .first()
     )
@@ -135,7 +139,9 @@ def return_start(*, school, academic_year, user, prefill: bool = True) -> AuditR
     source = previous_return(school=school, academic_year=academic_year) if prefill else None
     if source is not None:
         _prefill(audit_return, source, user)
-    audit_return.record_event("start", user, f"prefilled from {source.academic_year}" if source else "")
+    audit_return.record_event(
+        "start", user, f"prefilled from {source.academic_year}" if source else ""
+    )
     return audit_return
 
 
@@ -181,12 +187,16 @@ def _require_editable(audit_return: AuditReturn) -> None:
 
 
 @transaction.atomic
-def header_save(*, audit_return: AuditReturn, expected_version: int, user, **fields: Any) -> AuditReturn:
+def header_save(
+    *, audit_return: AuditReturn, expected_version: int, user, **fields: Any
+) -> AuditReturn:
     _require_editable(audit_return)
     unknown = set(fields) - set(HEADER_FIELDS)
     if unknown:
         raise ValueError(f"not header fields: {unknown}")
-    return update_if_version(audit_return, expected_version=expected_version, user=user, fields=fields)
+    return update_if_version(
+        audit_return, expected_version=expected_version, user=user, fields=fields
+    )
 
 
 @transaction.atomic
@@ -222,7 +232,10 @@ def section_save(
         for row in existing:
             row._history_user = user
             row.delete()
-        objs = [model(audit_return=audit_return, **{f: r[f] for f in spec.values if f in r}) for r in rows]
+        objs = [
+            model(audit_return=audit_return, **{f: r[f] for f in spec.values if f in r})
+            for r in rows
+        ]
         for obj in objs:
             obj.full_clean(exclude=["audit_return"])
         bulk_create_with_history(objs, model, default_user=user)
@@ -236,13 +249,19 @@ def section_save(
         values = {f: r.get(f) for f in spec.values}
         current = by_key.get(key)
         if current is None:
-            obj = model(audit_return=audit_return, **dict(zip(spec.key, key, strict=True)), **values)
-            obj.full_clean(exclude=["audit_return"], validate_unique=False, validate_constraints=False)
+            obj = model(
+                audit_return=audit_return, **dict(zip(spec.key, key, strict=True)), **values
+            )
+            obj.full_clean(
+                exclude=["audit_return"], validate_unique=False, validate_constraints=False
+            )
             to_create.append(obj)
         elif any(getattr(current, f) != v for f, v in values.items()):
             for f, v in values.items():
                 setattr(current, f, v)
-            current.full_clean(exclude=["audit_return"], validate_unique=False, validate_constraints=False)
+            current.full_clean(
+                exclude=["audit_return"], validate_unique=False, validate_constraints=False
+            )
             to_update.append(current)
     for key, obj in by_key.items():
         if key not in wanted:
@@ -256,9 +275,14 @@ def section_save(
 
 
 @transaction.atomic
-def warning_comments_save(*, audit_return: AuditReturn, comments: dict[str, str], expected_version: int, user) -> AuditReturn:
+def warning_comments_save(
+    *, audit_return: AuditReturn, comments: dict[str, str], expected_version: int, user
+) -> AuditReturn:
     _require_editable(audit_return)
-    merged = {**(audit_return.warning_comments or {}), **{k: v.strip() for k, v in comments.items()}}
+    merged = {
+        **(audit_return.warning_comments or {}),
+        **{k: v.strip() for k, v in comments.items()},
+    }
     return update_if_version(
         audit_return, expected_version=expected_version, user=user,
         fields={"warning_comments": {k: v for k, v in merged.items() if v}},
@@ -266,7 +290,14 @@ def warning_comments_save(*, audit_return: AuditReturn, comments: dict[str, str]
 
 
 @transaction.atomic
-def analysis_save(*, audit_return: AuditReturn, answers: dict[str, str], actions: list[dict], expected_version: int, user) -> AuditReturn:
+def analysis_save(
+    *,
+    audit_return: AuditReturn,
+    answers: dict[str, str],
+    actions: list[dict],
+    expected_version: int,
+    user,
+) -> AuditReturn:
     """The school's analysis answers and triaged actions (the school's own, editable in any state)."""
     from audits.models import AnalysisAction
 
@@ -285,14 +316,22 @@ def analysis_save(*, audit_return: AuditReturn, answers: dict[str, str], actions
     return audit_return
 
 
-def return_submit(*, audit_return: AuditReturn, user, expected_version: int | None = None) -> AuditReturn:
+def return_submit(
+    *, audit_return: AuditReturn, user, expected_version: int | None = None
+) -> AuditReturn:
     with transaction.atomic():
         saved = transition(audit_return, "submit", user=user, expected_version=expected_version)
         SectionQuery.objects.filter(audit_return=saved, resolved=False).update(resolved=True)
     return saved
 
 
-def return_query(*, audit_return: AuditReturn, user, comments: dict[str, str], expected_version: int | None = None) -> AuditReturn:
+def return_query(
+    *,
+    audit_return: AuditReturn,
+    user,
+    comments: dict[str, str],
+    expected_version: int | None = None,
+) -> AuditReturn:
     """The LA returns the return to the school with a comment on each section it queries."""
     comments = {s: c.strip() for s, c in comments.items() if s in SECTIONS}
     comments = {s: c for s, c in comments.items() if c}
@@ -300,16 +339,27 @@ def return_query(*, audit_return: AuditReturn, user, comments: dict[str, str], e
         raise TransitionNotAllowed(QUERY_NEEDS_A_SECTION)
     summary = "; ".join(f"{s}: {c}" for s, c in sorted(comments.items()))
     with transaction.atomic():
-        saved = transition(audit_return, "query", user=user, reason=summary, expected_version=expected_version)
+        saved = transition(
+            audit_return, "query", user=user, reason=summary, expected_version=expected_version
+        )
         SectionQuery.objects.bulk_create(
-            [SectionQuery(audit_return=saved, section=s, comment=c, by=user) for s, c in sorted(comments.items())]
+            [
+                SectionQuery(audit_return=saved, section=s, comment=c, by=user)
+                for s, c in sorted(comments.items())
+            ]
         )
     return saved
 
 
-def return_accept(*, audit_return: AuditReturn, user, expected_version: int | None = None) -> AuditReturn:
+def return_accept(
+    *, audit_return: AuditReturn, user, expected_version: int | None = None
+) -> AuditReturn:
     return transition(audit_return, "accept", user=user, expected_version=expected_version)
 
 
-def return_reopen(*, audit_return: AuditReturn, user, reason: str, expected_version: int | None = None) -> AuditReturn:
-    return transition(audit_return, "reopen", user=user, reason=reason, expected_version=expected_version)
+def return_reopen(
+    *, audit_return: AuditReturn, user, reason: str, expected_version: int | None = None
+) -> AuditReturn:
+    return transition(
+        audit_return, "reopen", user=user, reason=reason, expected_version=expected_version
+    )

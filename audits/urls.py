@@ -11,12 +11,26 @@ urlpatterns = [
     path("sen-audit/schools/<uuid:school_uuid>/start/", returns.return_start, name="return-start"),
     path("sen-audit/returns/<uuid:uuid>/", returns.return_detail, name="return-detail"),
     path("sen-audit/returns/<uuid:uuid>/header/", returns.return_header, name="return-header"),
-    path("sen-audit/returns/<uuid:uuid>/comments/", returns.return_comments, name="return-comments"),
+    path(
+        "sen-audit/returns/<uuid:uuid>/comments/", returns.return_comments, name="return-comments"
+    ),
     path("sen-audit/returns/<uuid:uuid>/history/", returns.return_history, name="return-history"),
-    path("sen-audit/returns/<uuid:uuid>/analysis/", analysis.return_analysis, name="return-analysis"),
-    path("sen-audit/returns/<uuid:uuid>/step/<slug:step>/", workflow.return_step, name="return-step"),
-    path("sen-audit/returns/<uuid:uuid>/sections/<str:section>/", sections.section_edit, name="return-section"),
-    path("sen-audit/returns/<uuid:uuid>/sections/<str:section>/import/", sections.section_import, name="section-import"),
+    path(
+        "sen-audit/returns/<uuid:uuid>/analysis/", analysis.return_analysis, name="return-analysis"
+    ),
+    path(
+        "sen-audit/returns/<uuid:uuid>/step/<slug:step>/", workflow.return_step, name="return-step"
+    ),
+    path(
+        "sen-audit/returns/<uuid:uuid>/sections/<str:section>/",
+        sections.section_edit,
+        name="return-section",
+    ),
+    path(
+        "sen-audit/returns/<uuid:uuid>/sections/<str:section>/import/",
+        sections.section_import,
+        name="section-import",
+    ),
     path(
         "sen-audit/returns/<uuid:uuid>/sections/<str:section>/template.<slug:fmt>",
         sections.section_template,

@@ -143,19 +143,31 @@ def _check_header(f: Figures, report: Report) -> None:
     start, end = dt.date(f.year_start, 9, 1), dt.date(f.year_start + 1, 8, 31)
     if not start <= f.snapshot_date <= end:
         report.errors.append(
-            Issue("A", "snapshot_date", f"The snapshot date must be inside the academic year ({start:%-d %B %Y} to {end:%-d %B %Y})")
+            Issue(
+                "A",
+                "snapshot_date",
+                f"The snapshot date must be inside the academic year ({start:%-d %B %Y} to {end:%-d %B %Y})",
+            )
         )
     if "B" in f.sections and f.number_on_roll is None:
         report.errors.append(Issue("A", "number_on_roll", "Enter the number on roll"))
 
 
-def _check_counts(f: Figures, previous: Figures | None, change_percent: int, report: Report) -> None:
+def _check_counts(
+    f: Figures, previous: Figures | None, change_percent: int, report: Report
+) -> None:
     day = f.snapshot_date
     if not f.counts and "sen_overall" not in f.declared_totals:
-        report.errors.append(Issue("B", "counts", "Enter the numbers on the SEN record (section B)"))
+        report.errors.append(
+            Issue("B", "counts", "Enter the numbers on the SEN record (section B)")
+        )
     if any(c[0] for c in f.counts) and any(not c[0] for c in f.counts):
         report.errors.append(
-            Issue("B", "counts", "Counts are given both for the whole school and by year group: keep one of the two")
+            Issue(
+                "B",
+                "counts",
+                "Counts are given both for the whole school and by year group: keep one of the two",
+            )
         )
     needs_seen: set[str] = set()
     for year_group, level, need, count, high in f.counts:
@@ -166,13 +178,21 @@ def _check_counts(f: Figures, previous: Figures | None, change_percent: int, rep
             _code_error(report, "B", cell, "year_group", year_group, day)
         if high is not None and level not in PLAN_LEVELS:
             report.errors.append(
-                Issue("B", cell, f"High incidence is recorded only for statements and EHC plans, not {_label('provision_level', level)}")
+                Issue(
+                    "B",
+                    cell,
+                    f"High incidence is recorded only for statements and EHC plans, not {_label('provision_level', level)}",
+                )
             )
         if count:
             needs_seen.add(need)
     if "GLD" in needs_seen and needs_seen & GLD_PARTS:
         report.errors.append(
-            Issue("B", "counts", "GLD already counts MLD, SLD and PMLD together: use either GLD or the three census codes")
+            Issue(
+                "B",
+                "counts",
+                "GLD already counts MLD, SLD and PMLD together: use either GLD or the three census codes",
+            )
         )
     computed = f.level_totals()
     stated_levels = {k[6:]: v for k, v in f.declared_totals.items() if k.startswith("level:")}
@@ -180,44 +200,73 @@ def _check_counts(f: Figures, previous: Figures | None, change_percent: int, rep
         counted = computed.get(level, 0)
         if stated != counted:
             report.errors.append(
-                Issue("B", f"total-level-{level}", f"{_label('provision_level', level)} TOTAL is {stated} but its need cells add up to {counted}")
+                Issue(
+                    "B",
+                    f"total-level-{level}",
+                    f"{_label('provision_level', level)} TOTAL is {stated} but its need cells add up to {counted}",
+                )
             )
     levels_sum = sum({**computed, **stated_levels}.values())
     sen_overall = f.declared_totals.get("sen_overall")
     if sen_overall is not None and sen_overall != levels_sum:
         report.errors.append(
-            Issue("B", "total-sen_overall", f"SEN overall is {sen_overall} but the provision levels add up to {levels_sum}")
+            Issue(
+                "B",
+                "total-sen_overall",
+                f"SEN overall is {sen_overall} but the provision levels add up to {levels_sum}",
+            )
         )
     overall = sen_overall if sen_overall is not None else levels_sum
     stated_ks = {k[3:]: v for k, v in f.declared_totals.items() if k.startswith("ks:")}
     if stated_ks and sum(stated_ks.values()) != overall:
         parts = " + ".join(f"{k} {v}" for k, v in stated_ks.items())
         report.errors.append(
-            Issue("B", "total-ks", f"The key stage totals ({parts} = {sum(stated_ks.values())}) must add up to SEN overall ({overall})")
+            Issue(
+                "B",
+                "total-ks",
+                f"The key stage totals ({parts} = {sum(stated_ks.values())}) must add up to SEN overall ({overall})",
+            )
         )
     counted_ks = f.ks_totals()
     if counted_ks:
         for ks, stated in stated_ks.items():
             if counted_ks.get(ks, 0) != stated:
                 report.errors.append(
-                    Issue("B", f"total-ks-{ks}", f"SEN in {ks} is {stated} but the year groups of {ks} add up to {counted_ks.get(ks, 0)}")
+                    Issue(
+                        "B",
+                        f"total-ks-{ks}",
+                        f"SEN in {ks} is {stated} but the year groups of {ks} add up to {counted_ks.get(ks, 0)}",
+                    )
                 )
     nor = f.number_on_roll
     if nor is not None:
         if f.non_sen is not None and f.non_sen + overall != nor:
             report.errors.append(
-                Issue("B", "non_sen", f"Non SEN ({f.non_sen}) + SEN overall ({overall}) = {f.non_sen + overall}, but the number on roll is {nor}")
+                Issue(
+                    "B",
+                    "non_sen",
+                    f"Non SEN ({f.non_sen}) + SEN overall ({overall}) = {f.non_sen + overall}, but the number on roll is {nor}",
+                )
             )
         elif overall > nor:
             report.errors.append(
-                Issue("B", "total-sen_overall", f"SEN overall ({overall}) is more than the number on roll ({nor})")
+                Issue(
+                    "B",
+                    "total-sen_overall",
+                    f"SEN overall ({overall}) is more than the number on roll ({nor})",
+                )
             )
     if previous is not None and "B" in previous.sections:
         before = previous.sen_overall()
         if before and abs(overall - before) * 100 > change_percent * before:
             change = (overall - before) * 100 / before
             report.warnings.append(
-                Issue("B", "total-sen_overall", f"SEN overall changed by {change:+.0f}% since last year ({before} to {overall}). Explain the change.", key="change:sen_overall")
+                Issue(
+                    "B",
+                    "total-sen_overall",
+                    f"SEN overall changed by {change:+.0f}% since last year ({before} to {overall}). Explain the change.",
+                    key="change:sen_overall",
+                )
             )
 
 
@@ -230,25 +279,45 @@ def _check_groups(f: Figures, report: Report) -> None:
         label = _label("vulnerable_group", group)
         if n > whole:
             report.errors.append(
-                Issue("C", f"group-{group}-n", f"{label}: {n} on the SEN record is more than the {whole} in the whole school")
+                Issue(
+                    "C",
+                    f"group-{group}-n",
+                    f"{label}: {n} on the SEN record is more than the {whole} in the whole school",
+                )
             )
         if n > overall:
             report.errors.append(
-                Issue("C", f"group-{group}-n", f"{label}: {n} is more than the {overall} pupils on the SEN record")
+                Issue(
+                    "C",
+                    f"group-{group}-n",
+                    f"{label}: {n} is more than the {overall} pupils on the SEN record",
+                )
             )
         if nor is not None and whole > nor:
             report.errors.append(
-                Issue("C", f"group-{group}-N", f"{label}: {whole} in the whole school is more than the number on roll ({nor})")
+                Issue(
+                    "C",
+                    f"group-{group}-N",
+                    f"{label}: {whole} in the whole school is more than the number on roll ({nor})",
+                )
             )
     if "MALE" in f.groups and "FEMALE" in f.groups:
         (male_n, male_whole), (female_n, female_whole) = f.groups["MALE"], f.groups["FEMALE"]
         if nor is not None and male_whole + female_whole != nor:
             report.errors.append(
-                Issue("C", "group-FEMALE-N", f"Male ({male_whole}) and female ({female_whole}) in the whole school add up to {male_whole + female_whole}, but the number on roll is {nor}")
+                Issue(
+                    "C",
+                    "group-FEMALE-N",
+                    f"Male ({male_whole}) and female ({female_whole}) in the whole school add up to {male_whole + female_whole}, but the number on roll is {nor}",
+                )
             )
         if male_n + female_n != overall:
             report.errors.append(
-                Issue("C", "group-FEMALE-n", f"Male ({male_n}) and female ({female_n}) on the SEN record add up to {male_n + female_n}, but SEN overall is {overall}")
+                Issue(
+                    "C",
+                    "group-FEMALE-n",
+                    f"Male ({male_n}) and female ({female_n}) on the SEN record add up to {male_n + female_n}, but SEN overall is {overall}",
+                )
             )
 
 
@@ -265,20 +334,32 @@ def _check_movement(f: Figures, previous: Figures | None, report: Report) -> Non
     closing = f.sen_overall()
     if expected != closing:
         report.warnings.append(
-            Issue("D", "movement-JOINED", f"Last year's {opening} + added {added} + joined {m.get('JOINED', 0)} − taken off {off} − left {m.get('LEFT', 0)} = {expected}, but SEN overall is {closing}. Explain the difference.", key="reconcile:movement")
+            Issue(
+                "D",
+                "movement-JOINED",
+                f"Last year's {opening} + added {added} + joined {m.get('JOINED', 0)} − taken off {off} − left {m.get('LEFT', 0)} = {expected}, but SEN overall is {closing}. Explain the difference.",
+                key="reconcile:movement",
+            )
         )
 
 
 def _check_funding(f: Figures, report: Report) -> None:
     for code in f.funding:
-        _code_error(report, "F", f"funding-{code}-planned", "funding_category", code, f.snapshot_date)
+        _code_error(
+            report, "F", f"funding-{code}-planned", "funding_category", code, f.snapshot_date
+        )
     outturns = [o for _, o in f.funding.values() if o is not None]
     if f.allocation and outturns:
         spent = sum(outturns, Decimal(0))
         share = spent * 100 / f.allocation
         if share < 90 or share > 110:
             report.warnings.append(
-                Issue("F", "allocation_without_plans", f"The outturn (£{spent:,.2f}) is {share:.0f}% of the allocation (£{f.allocation:,.2f}). Explain the variance.", key="variance:funding")
+                Issue(
+                    "F",
+                    "allocation_without_plans",
+                    f"The outturn (£{spent:,.2f}) is {share:.0f}% of the allocation (£{f.allocation:,.2f}). Explain the variance.",
+                    key="variance:funding",
+                )
             )
 
 
@@ -291,13 +372,21 @@ def _check_outcomes(f: Figures, report: Report) -> None:
         if measure is not None and measure.extra.get("unit") == "percent":
             for value in values:
                 if value is not None and not 0 <= value <= 100:
-                    report.errors.append(Issue("G", cell, f"{measure.label}: a percentage must be from 0 to 100"))
+                    report.errors.append(
+                        Issue("G", cell, f"{measure.label}: a percentage must be from 0 to 100")
+                    )
 
 
 def _check_reviews(f: Figures, report: Report) -> None:
     for pseudonym, level in f.review_levels:
         if level not in PLAN_LEVELS:
-            report.errors.append(Issue("H", "reviews", f"{pseudonym}: annual reviews are of statements (S) or EHC plans (E), not {level}"))
+            report.errors.append(
+                Issue(
+                    "H",
+                    "reviews",
+                    f"{pseudonym}: annual reviews are of statements (S) or EHC plans (E), not {level}",
+                )
+            )
         else:
             _code_error(report, "H", "reviews", "provision_level", level, f.snapshot_date)
 
@@ -309,8 +398,13 @@ def figures_of(audit_return) -> Figures:
     """The return's figures, read in one query per section."""
     funding_rows = list(audit_return.fundingline_rows.all())
     allocation = None
-    if audit_return.allocation_without_plans is not None or audit_return.allocation_with_plans is not None:
-        allocation = (audit_return.allocation_without_plans or 0) + (audit_return.allocation_with_plans or 0)
+    if (
+        audit_return.allocation_without_plans is not None
+        or audit_return.allocation_with_plans is not None
+    ):
+        allocation = (audit_return.allocation_without_plans or 0) + (
+            audit_return.allocation_with_plans or 0
+        )
     return Figures(
         snapshot_date=audit_return.snapshot_date,
         year_start=audit_return.academic_year.start_year,

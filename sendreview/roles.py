@@ -313,9 +313,7 @@ def audit_return_in_acting_scope(user, audit_return) -> bool:
     return audit_return is not None and school_in_acting_scope(user, audit_return.school)
 
 
-audit_return_editable = rules.predicate(
-    lambda user, r: r.is_editable, name="audit return editable"
-)
+audit_return_editable = rules.predicate(lambda user, r: r.is_editable, name="audit return editable")
 audit_return_shared = rules.predicate(
     lambda user, r: r.shared_with_la, name="audit return shared with the LA"
 )

@@ -44,7 +44,9 @@ def return_analysis(request, uuid):
                 elif triage not in TRIAGE.values:
                     errors[f"{block['code']}-a{i}-triage-0"] = "Choose what to do about the issue"
                 elif len(issue) > 300:
-                    errors[f"{block['code']}-a{i}-issue"] = "The issue must be 300 characters or fewer"
+                    errors[f"{block['code']}-a{i}-issue"] = (
+                        "The issue must be 300 characters or fewer"
+                    )
                 else:
                     actions.append({"block": block["code"], "issue": issue, "triage": triage})
         if not errors:
@@ -54,7 +56,9 @@ def return_analysis(request, uuid):
                     expected_version=int(request.POST.get("lock_version", "-1") or -1), user=request.user,
                 )  # fmt: skip
             except ConflictError:
-                errors["lock_version"] = "Someone else changed this return since you opened the page. Copy your answers and open the page again."
+                errors["lock_version"] = (
+                    "Someone else changed this return since you opened the page. Copy your answers and open the page again."
+                )
             except ValidationError as exc:
                 errors["lock_version"] = exc.messages[0]
             else:
@@ -79,7 +83,11 @@ def return_analysis(request, uuid):
         questions = []
         for i, text in enumerate(block["questions"]):
             key = f"{block['code']}-q{i}"
-            value = request.POST.get(key, "") if request.method == "POST" else (audit_return.analysis_answers or {}).get(key, "")
+            value = (
+                request.POST.get(key, "")
+                if request.method == "POST"
+                else (audit_return.analysis_answers or {}).get(key, "")
+            )
             questions.append({"key": key, "text": text, "value": value})
         blocks.append({**block, "questions": questions, "actions": rows})
     inside = bool(is_school_staff(request.user))

@@ -58,7 +58,11 @@ def collection_settings(request):
         return redirect("audits:collection")
     from audits.models import AuditCollection
 
-    collections = AuditCollection.objects.filter(la=la).select_related("academic_year").order_by("-academic_year__start_year")
+    collections = (
+        AuditCollection.objects.filter(la=la)
+        .select_related("academic_year")
+        .order_by("-academic_year__start_year")
+    )
     return render(request, "audits/collection.html", {"form": form, "collections": collections})
 
 
@@ -74,7 +78,11 @@ def return_list(request, school_uuid):
         and request.user.has_perm("audits.start_return", school)
         and not any(r.academic_year_id == year.pk for r in returns)
     )
-    return render(request, "audits/return_list.html", {"school": school, "returns": shown, "year": year, "can_start": can_start})
+    return render(
+        request,
+        "audits/return_list.html",
+        {"school": school, "returns": shown, "year": year, "can_start": can_start},
+    )
 
 
 @login_required
@@ -100,7 +108,9 @@ def return_detail(request, uuid):
     require(request.user, "audits.view_return_status", audit_return)
     context = {"r": audit_return, "school": audit_return.school, "can": can(request, audit_return)}
     progress = selectors.section_progress(audit_return)
-    context["sections"] = [(code, Section(code).label, progress.get(code, 0)) for code in audit_return.sections]
+    context["sections"] = [
+        (code, Section(code).label, progress.get(code, 0)) for code in audit_return.sections
+    ]
     if not request.user.has_perm("audits.view_return", audit_return):
         # The draft is the school's until it is submitted: others see only that it exists.
         return render(request, "audits/return_status_only.html", context)
@@ -108,8 +118,10 @@ def return_detail(request, uuid):
     context.update(
         report=report,
         queries=selectors.open_queries(audit_return),
-        steps=[s for s in audit_return.workflow.available(audit_return, request.user)],
-        code_era="2014 Code (K / E)" if codelists().is_valid("provision_level", "K", audit_return.snapshot_date) else "2001 Code (A / P / S)",
+        steps=list(audit_return.workflow.available(audit_return, request.user)),
+        code_era="2014 Code (K / E)"
+        if codelists().is_valid("provision_level", "K", audit_return.snapshot_date)
+        else "2001 Code (A / P / S)",
         events=list(audit_return.events.select_related("by").order_by("-at", "-pk")[:20]),
     )
     return render(request, "audits/return_detail.html", context)
@@ -119,8 +131,14 @@ def return_detail(request, uuid):
 @require_http_methods(["GET", "POST"])
 def return_header(request, uuid):
     audit_return = return_for(request, uuid, "audits.edit_return")
-    initial = {"snapshot_date": audit_return.snapshot_date, "number_on_roll": audit_return.number_on_roll, "lock_version": audit_return.lock_version}
-    form = HeaderForm(request.POST or None, initial=initial, academic_year=audit_return.academic_year)
+    initial = {
+        "snapshot_date": audit_return.snapshot_date,
+        "number_on_roll": audit_return.number_on_roll,
+        "lock_version": audit_return.lock_version,
+    }
+    form = HeaderForm(
+        request.POST or None, initial=initial, academic_year=audit_return.academic_year
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -129,9 +147,14 @@ def return_header(request, uuid):
                 snapshot_date=data["snapshot_date"], number_on_roll=data["number_on_roll"],
             )  # fmt: skip
         except ConflictError:
-            form.add_error(None, "Someone else changed this return since you opened it. Check the values below and save again.")
+            form.add_error(
+                None,
+                "Someone else changed this return since you opened it. Check the values below and save again.",
+            )
             form.data = form.data.copy()
-            form.data["lock_version"] = str(selectors.return_get(user=request.user, uuid=uuid).lock_version)
+            form.data["lock_version"] = str(
+                selectors.return_get(user=request.user, uuid=uuid).lock_version
+            )
         else:
             messages.success(request, "Header saved")
             return redirect("audits:return-detail", uuid=audit_return.uuid)
@@ -149,9 +172,17 @@ def return_comments(request, uuid):
     except ValueError:
         raise PermissionDenied("bad version") from None
     try:
-        services.warning_comments_save(audit_return=audit_return, comments=comments, expected_version=version, user=request.user)
+        services.warning_comments_save(
+            audit_return=audit_return,
+            comments=comments,
+            expected_version=version,
+            user=request.user,
+        )
     except ConflictError:
-        messages.error(request, "Someone else changed this return since you opened it. Enter your comments again.")
+        messages.error(
+            request,
+            "Someone else changed this return since you opened it. Enter your comments again.",
+        )
     else:
         messages.success(request, "Comments saved")
     return redirect("audits:return-detail", uuid=audit_return.uuid)
@@ -161,4 +192,12 @@ def return_comments(request, uuid):
 def return_history(request, uuid):
     audit_return = return_for(request, uuid, "audits.view_return")
     rows = list(history_of(audit_return)[:100])
-    return render(request, "audits/return_history.html", {"r": audit_return, "rows": rows, "events": audit_return.events.select_related("by").order_by("-at", "-pk")})
+    return render(
+        request,
+        "audits/return_history.html",
+        {
+            "r": audit_return,
+            "rows": rows,
+            "events": audit_return.events.select_related("by").order_by("-at", "-pk"),
+        },
+    )

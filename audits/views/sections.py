@@ -23,7 +23,9 @@ from sendreview.tabular.templates import template_response
 
 def _year_group(request, audit_return) -> str:
     year_group = request.GET.get("year_group", "")
-    if year_group and not codelists().is_valid("year_group", year_group, audit_return.snapshot_date):
+    if year_group and not codelists().is_valid(
+        "year_group", year_group, audit_return.snapshot_date
+    ):
         raise Http404("no such year group")
     return year_group
 
@@ -55,7 +57,9 @@ def section_edit(request, uuid, section):
             )  # fmt: skip
         except ConflictError as exc:
             # Nothing was written: keep what the user typed and show it beside what is stored.
-            SECTION_CONFLICTS.remember(request, audit_return, section, dict(request.POST.lists()), version)
+            SECTION_CONFLICTS.remember(
+                request, audit_return, section, dict(request.POST.lists()), version
+            )
             conflict = exc.current
         else:
             SECTION_CONFLICTS.forget(request, audit_return, section)
@@ -63,10 +67,15 @@ def section_edit(request, uuid, section):
             return redirect("audits:return-detail", uuid=audit_return.uuid)
     year_groups = []
     if section == "B":
-        year_groups = [("", "Whole school")] + [(c.code, c.label) for c in codelists().valid_on("year_group", audit_return.snapshot_date)]
+        year_groups = [("", "Whole school")] + [
+            (c.code, c.label)
+            for c in codelists().valid_on("year_group", audit_return.snapshot_date)
+        ]
     stored_counts = None
     if section == "B":
-        stored_counts = {yg for yg in audit_return.sencount_rows.values_list("year_group", flat=True).distinct()}
+        stored_counts = set(
+            audit_return.sencount_rows.values_list("year_group", flat=True).distinct()
+        )
     return render(
         request,
         "audits/return_section.html",
@@ -100,33 +109,51 @@ def section_import(request, uuid, section):
     kind = imports.KINDS[section]
     if request.method == "POST" and "confirm" in request.POST:
         try:
-            raw = unsign_payload(request.POST.get("payload", ""), salt=_salt(request, audit_return, section))
+            raw = unsign_payload(
+                request.POST.get("payload", ""), salt=_salt(request, audit_return, section)
+            )
             version = int(request.POST.get("lock_version", "-1"))
             count = commit(kind, raw, imports.Context(audit_return, request.user, version))
         except ImportFileError as exc:
             messages.error(request, str(exc))
             return redirect("audits:section-import", uuid=audit_return.uuid, section=section)
         except (ConflictError, ValueError):
-            messages.error(request, "The return changed since the file was checked. Upload the file again.")
+            messages.error(
+                request, "The return changed since the file was checked. Upload the file again."
+            )
             return redirect("audits:section-import", uuid=audit_return.uuid, section=section)
-        messages.success(request, f"Section {section} imported: {count} row{'s' if count != 1 else ''}")
+        messages.success(
+            request, f"Section {section} imported: {count} row{'s' if count != 1 else ''}"
+        )
         return redirect("audits:return-detail", uuid=audit_return.uuid)
     form = UploadForm(request.POST or None, request.FILES or None)
-    context = {"r": audit_return, "section": section, "section_label": Section(section).label, "kind": kind, "form": form}
+    context = {
+        "r": audit_return,
+        "section": section,
+        "section_label": Section(section).label,
+        "kind": kind,
+        "form": form,
+    }
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             if upload.size > kind.max_bytes:
-                raise ImportFileError(f"The file is larger than {kind.max_bytes // 1000} kB. Split it into smaller files.")
+                raise ImportFileError(
+                    f"The file is larger than {kind.max_bytes // 1000} kB. Split it into smaller files."
+                )
             raw = upload.read()
-            result = preview(kind, raw, imports.Context(audit_return, request.user, audit_return.lock_version))
+            result = preview(
+                kind, raw, imports.Context(audit_return, request.user, audit_return.lock_version)
+            )
         except ImportFileError as exc:
             form.add_error("file", str(exc))
         else:
             context.update(
                 preview=result,
                 columns=[c.key for c in kind.columns],
-                payload=sign_payload(raw, salt=_salt(request, audit_return, section)) if result.ok else "",
+                payload=sign_payload(raw, salt=_salt(request, audit_return, section))
+                if result.ok
+                else "",
                 lock_version=audit_return.lock_version,
             )
     return render(request, "audits/section_import.html", context, status=200)
@@ -138,4 +165,6 @@ def section_template(request, uuid, section, fmt):
     section = section_or_404(audit_return, section)
     if fmt not in ("csv", "xlsx"):
         raise Http404("no such format")
-    return template_response(imports.KINDS[section], fmt, rows=imports.template_rows(section, audit_return))
+    return template_response(
+        imports.KINDS[section], fmt, rows=imports.template_rows(section, audit_return)
+    )

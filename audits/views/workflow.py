@@ -41,18 +41,47 @@ def return_step(request, uuid, step):
         version = form.cleaned_data["lock_version"]
         try:
             if step == "submit":
-                services.return_submit(audit_return=audit_return, user=request.user, expected_version=version)
+                services.return_submit(
+                    audit_return=audit_return, user=request.user, expected_version=version
+                )
             elif step == "query":
-                services.return_query(audit_return=audit_return, user=request.user, comments=form.comments(), expected_version=version)
+                services.return_query(
+                    audit_return=audit_return,
+                    user=request.user,
+                    comments=form.comments(),
+                    expected_version=version,
+                )
             elif step == "accept":
-                services.return_accept(audit_return=audit_return, user=request.user, expected_version=version)
+                services.return_accept(
+                    audit_return=audit_return, user=request.user, expected_version=version
+                )
             else:
-                services.return_reopen(audit_return=audit_return, user=request.user, reason=form.cleaned_data["reason"], expected_version=version)
+                services.return_reopen(
+                    audit_return=audit_return,
+                    user=request.user,
+                    reason=form.cleaned_data["reason"],
+                    expected_version=version,
+                )
         except ConflictError:
-            form.add_error(None, "Someone else changed this return since you opened this page. Check the return and try again.")
+            form.add_error(
+                None,
+                "Someone else changed this return since you opened this page. Check the return and try again.",
+            )
         except ValidationError as exc:
             form.add_error(None, exc.messages[0])
         else:
-            messages.success(request, {"submit": "Return submitted", "query": "Return sent back to the school with your comments", "accept": "Return accepted", "reopen": "Return re-opened"}[step])
+            messages.success(
+                request,
+                {
+                    "submit": "Return submitted",
+                    "query": "Return sent back to the school with your comments",
+                    "accept": "Return accepted",
+                    "reopen": "Return re-opened",
+                }[step],
+            )
             return redirect("audits:return-detail", uuid=audit_return.uuid)
-    return render(request, "audits/return_step.html", {"r": audit_return, "form": form, "step": step, "title": title})
+    return render(
+        request,
+        "audits/return_step.html",
+        {"r": audit_return, "form": form, "step": step, "title": title},
+    )

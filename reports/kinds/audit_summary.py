@@ -28,7 +28,10 @@ class AuditSummaryReport(ReportKind):
         return AuditReturn.objects.select_related(*RELATED).filter(uuid=uuid).first()
 
     def get_subjects(self, uuids):
-        return {r.uuid: r for r in AuditReturn.objects.select_related(*RELATED).filter(uuid__in=list(uuids))}
+        return {
+            r.uuid: r
+            for r in AuditReturn.objects.select_related(*RELATED).filter(uuid__in=list(uuids))
+        }
 
     def la_id_of(self, subject) -> int:
         return subject.school.la_id
@@ -50,7 +53,9 @@ class AuditSummaryReport(ReportKind):
             academic_year__start_year__gte=subject.academic_year.start_year - 2,
             academic_year__start_year__lte=subject.academic_year.start_year,
         ).aggregate(v=Max("updated_at"))
-        return self.version_of(str(subject.uuid), subject.lock_version, subject.status, earlier, subject.school.name)
+        return self.version_of(
+            str(subject.uuid), subject.lock_version, subject.status, earlier, subject.school.name
+        )
 
     def build_context(self, subject) -> dict:
         lists = codelists()
@@ -60,7 +65,10 @@ class AuditSummaryReport(ReportKind):
         blocks = [
             {
                 **b,
-                "answers": [(q, (subject.analysis_answers or {}).get(f"{b['code']}-q{i}", "")) for i, q in enumerate(b["questions"])],
+                "answers": [
+                    (q, (subject.analysis_answers or {}).get(f"{b['code']}-q{i}", ""))
+                    for i, q in enumerate(b["questions"])
+                ],
                 "actions": actions.get(b["code"], []),
             }
             for b in BLOCKS
@@ -71,7 +79,14 @@ class AuditSummaryReport(ReportKind):
             "data": analysis_for(subject, inside_school=False),
             "blocks": blocks,
             "provision": [
-                {"name": e.name, "levels": ", ".join(e.levels), "needs": ", ".join(e.needs), "weeks": e.weeks, "pupils": e.pupils, "cost": e.annual_cost}
+                {
+                    "name": e.name,
+                    "levels": ", ".join(e.levels),
+                    "needs": ", ".join(e.needs),
+                    "weeks": e.weeks,
+                    "pupils": e.pupils,
+                    "cost": e.annual_cost,
+                }
                 for e in subject.provisionentry_rows.all()
             ],
             "level_labels": {c.code: c.label for c in lists.all("provision_level")},

@@ -149,7 +149,9 @@ def preview(kind: ImportKind, raw: bytes, context: Any = None) -> Preview:
                 continue
             value = values[index].strip() if index < len(values) else ""
             if value == reading.FORMULA:
-                row_errors.append(RowError(number, column.key, "Holds a formula: enter the value itself"))
+                row_errors.append(
+                    RowError(number, column.key, "Holds a formula: enter the value itself")
+                )
                 continue
             if value and looks_like_formula(value):
                 row_errors.append(
@@ -158,7 +160,9 @@ def preview(kind: ImportKind, raw: bytes, context: Any = None) -> Preview:
                 continue
             if not value:
                 if column.required:
-                    row_errors.append(RowError(number, column.key, f"Enter the {column.label.lower()}"))
+                    row_errors.append(
+                        RowError(number, column.key, f"Enter the {column.label.lower()}")
+                    )
                 else:
                     parsed[column.key] = column.default
                 continue
@@ -215,9 +219,7 @@ def sign_payload(raw: bytes, *, salt: str) -> str:
 def unsign_payload(payload: str, *, salt: str) -> bytes:
     """Raises ImportFileError if the payload was changed or is older than an hour."""
     try:
-        encoded = signing.TimestampSigner(salt=salt).unsign_object(
-            payload, max_age=PAYLOAD_MAX_AGE
-        )
+        encoded = signing.TimestampSigner(salt=salt).unsign_object(payload, max_age=PAYLOAD_MAX_AGE)
         return base64.b64decode(encoded)
     except (signing.BadSignature, ValueError, TypeError) as exc:
         raise ImportFileError("The checked file has expired. Upload it again.") from exc

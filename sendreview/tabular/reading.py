@@ -131,9 +131,13 @@ def _read_xlsx(raw: bytes, *, max_rows: int) -> Table:
         unpacked = sum(info.file_size for info in archive.infolist())
         names = archive.namelist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise ImportFileError("The file looks like an Excel workbook but cannot be opened.") from exc
+        raise ImportFileError(
+            "The file looks like an Excel workbook but cannot be opened."
+        ) from exc
     if unpacked > MAX_UNPACKED_BYTES:
-        raise ImportFileError("The workbook is too large once unpacked. Split it into smaller files.")
+        raise ImportFileError(
+            "The workbook is too large once unpacked. Split it into smaller files."
+        )
     if "xl/workbook.xml" not in names:
         raise ImportFileError(
             "The file is a zip archive, not an Excel workbook. Upload the .xlsx or CSV file itself."

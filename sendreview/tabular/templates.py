@@ -34,7 +34,12 @@ def template_bytes(kind: ImportKind, fmt: str, rows: list[list] | None = None) -
         guide.append(["column", "meaning", "required", "example"])
         for column in kind.columns:
             guide.append(
-                [column.key, column.hint or column.label, "yes" if column.required else "no", column.example]
+                [
+                    column.key,
+                    column.hint or column.label,
+                    "yes" if column.required else "no",
+                    column.example,
+                ]
             )
         out = io.BytesIO()
         book.save(out)

@@ -12,7 +12,16 @@ from __future__ import annotations
 
 from django_scopes import scopes_disabled
 
-from tests.access.expect import EPS, LA_ADMINS, LA_STAFF, SCHOOL_STAFF, Case, everyone, page_for, school_object
+from tests.access.expect import (
+    EPS,
+    LA_ADMINS,
+    LA_STAFF,
+    SCHOOL_STAFF,
+    Case,
+    everyone,
+    page_for,
+    school_object,
+)
 
 READERS = SCHOOL_STAFF | {"ep", "la_officer", "la_admin"}
 EDITORS = {"senco", "headteacher"}
@@ -25,7 +34,9 @@ def seed_return(world):
         from audits import services
 
         with scopes_disabled():
-            cached = services.return_start(school=world.school, academic_year=world.year, user=world.users["senco"])
+            cached = services.return_start(
+                school=world.school, academic_year=world.year, user=world.users["senco"]
+            )
         world._audit_return = cached
     return cached
 
@@ -43,8 +54,8 @@ AUDIT_CASES: dict[str, Case] = {
     "audits:home": Case(
         get=everyone(
             403,
-            **{k: 200 for k in LA_STAFF | EPS},
-            **{k: 302 for k in SCHOOL_SIDE},
+            **dict.fromkeys(LA_STAFF | EPS, 200),
+            **dict.fromkeys(SCHOOL_SIDE, 302),
         ),
     ),
     "audits:collection": Case(get=page_for(LA_ADMINS), post=page_for(LA_ADMINS)),

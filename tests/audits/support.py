@@ -14,7 +14,9 @@ from tests.audits.worked_example import GRID_NEEDS, ROWS
 def start(world, *, year=None, school=None, user_key="senco"):
     with scopes_disabled():
         return services.return_start(
-            school=school or world.school, academic_year=year or world.year, user=world.users[user_key]
+            school=school or world.school,
+            academic_year=year or world.year,
+            user=world.users[user_key],
         )
 
 
@@ -28,7 +30,16 @@ def fill_valid(world, audit_return, *, scale: int = 1, user_key="senco"):
     user = world.users[user_key]
     row = ROWS[2009]
     codes = {"A": "K", "P": "K", "S": "E"}
-    needs = {"GLD": "MLD", "SPLD": "SPLD", "SLCN": "SLCN", "ASD": "ASD", "BESD": "SEMH", "HI": "HI", "VI": "VI", "PD": "PD"}
+    needs = {
+        "GLD": "MLD",
+        "SPLD": "SPLD",
+        "SLCN": "SLCN",
+        "ASD": "ASD",
+        "BESD": "SEMH",
+        "HI": "HI",
+        "VI": "VI",
+        "PD": "PD",
+    }
     merged: dict = {}
     for level in ("A", "P", "S"):
         for need, n in zip(GRID_NEEDS, row[level][1], strict=True):
@@ -42,9 +53,15 @@ def fill_valid(world, audit_return, *, scale: int = 1, user_key="senco"):
     overall = sum(merged.values())
     with scopes_disabled():
         r = reload(audit_return)
-        r = services.header_save(audit_return=r, expected_version=r.lock_version, user=user, number_on_roll=1000)
+        r = services.header_save(
+            audit_return=r, expected_version=r.lock_version, user=user, number_on_roll=1000
+        )
         r = services.section_save(
-            audit_return=r, section="B", rows=rows, expected_version=r.lock_version, user=user,
+            audit_return=r,
+            section="B",
+            rows=rows,
+            expected_version=r.lock_version,
+            user=user,
             header={"non_sen": 1000 - overall, "declared_totals": {}},
         )
         male = overall // 2 + 25
@@ -53,10 +70,15 @@ def fill_valid(world, audit_return, *, scale: int = 1, user_key="senco"):
             {"group": "MALE", "n": male, "whole_school": 509},
             {"group": "FEMALE", "n": overall - male, "whole_school": 491},
         ]
-        r = services.section_save(audit_return=r, section="C", rows=groups, expected_version=r.lock_version, user=user)
         r = services.section_save(
-            audit_return=r, section="D", rows=[{"movement": "ADDED_K", "count": 3}, {"movement": "K_OFF", "count": 3}],
-            expected_version=r.lock_version, user=user,
+            audit_return=r, section="C", rows=groups, expected_version=r.lock_version, user=user
+        )
+        r = services.section_save(
+            audit_return=r,
+            section="D",
+            rows=[{"movement": "ADDED_K", "count": 3}, {"movement": "K_OFF", "count": 3}],
+            expected_version=r.lock_version,
+            user=user,
         )
     return r
 

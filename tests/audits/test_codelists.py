@@ -95,7 +95,10 @@ def _doc(**code):
         (_doc(label=""), "needs a code and a label"),
         (_doc(code=False), "must be quoted"),
         (
-            {"version": 1, "lists": {"things": {"codes": [_doc()["lists"]["things"]["codes"][0]] * 2}}},
+            {
+                "version": 1,
+                "lists": {"things": {"codes": [_doc()["lists"]["things"]["codes"][0]] * 2}},
+            },
             "twice",
         ),
     ],

@@ -29,7 +29,9 @@ def test_demo_returns_cover_every_school_and_past_year_and_validate(demo):
             current = AcademicYear.objects.get(la=la, is_current=True)
             schools = list(School.objects.filter(la=la, is_open=True))
             for year in AcademicYear.objects.filter(la=la, start_year__lt=current.start_year):
-                returns = AuditReturn.objects.filter(academic_year=year, status=ReturnStatus.ACCEPTED)
+                returns = AuditReturn.objects.filter(
+                    academic_year=year, status=ReturnStatus.ACCEPTED
+                )
                 assert returns.count() == len(schools)
         north = LocalAuthority.objects.get(la_code="990")
         old = AuditReturn.objects.filter(school__la=north, academic_year__start_year=2013).first()
@@ -38,7 +40,9 @@ def test_demo_returns_cover_every_school_and_past_year_and_validate(demo):
         assert {"GLD", "BESD"} & set(old.sencount_rows.values_list("need", flat=True))
         assert "SEMH" in set(new.sencount_rows.values_list("need", flat=True))
         assert set(new.sencount_rows.values_list("level", flat=True)) <= {"K", "E"}
-        sample = AuditReturn.objects.filter(school__la=north).select_related("academic_year", "school")[:40]
+        sample = AuditReturn.objects.filter(school__la=north).select_related(
+            "academic_year", "school"
+        )[:40]
         for r in sample:
             report = validate_return(r)
             assert report.errors == [], (r.school.name, r.academic_year.label, report.errors)

@@ -28,7 +28,14 @@ def test_audit_summary_pdf_has_the_grids_and_suppresses_small_groups(world, tmp_
         rendered = rendering.render_subject(kind, subject)
         per_page = (time.perf_counter() - began) / rendered.pages
     text = " ".join(pdf_text(rendered.pdf, tmp_path).split())
-    for expected in ("SEN audit summary", "Alderley Canary Primary", "SEN overall", "135", "Vulnerable groups", "Key question"):
+    for expected in (
+        "SEN audit summary",
+        "Alderley Canary Primary",
+        "SEN overall",
+        "135",
+        "Vulnerable groups",
+        "Key question",
+    ):
         assert expected in text, expected
     assert "CLA" not in html or "<5" in html
     assert rendered.filename == "sen-audit-801001-2026-27.pdf"

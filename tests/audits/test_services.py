@@ -7,7 +7,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django_scopes import scopes_disabled
 
 from audits import selectors, services
-from audits.models import AuditReturnEvent, FundingLine, ProvisionEntry, ReturnStatus, SectionQuery, SenCount
+from audits.models import (
+    AuditReturnEvent,
+    FundingLine,
+    ProvisionEntry,
+    ReturnStatus,
+    SectionQuery,
+    SenCount,
+)
 from sendreview.documents.locking import ConflictError
 from sendreview.documents.workflow import TransitionNotAllowed
 from tests import factories as f
@@ -28,7 +35,12 @@ def test_start_makes_a_draft_with_the_census_day_and_default_sections(world):
 
 def test_start_uses_the_las_collection(world):
     with scopes_disabled():
-        services.collection_set(la=world.la, academic_year=world.year, sections=["B", "F"], due_date=world.year.starts_on.replace(month=11))
+        services.collection_set(
+            la=world.la,
+            academic_year=world.year,
+            sections=["B", "F"],
+            due_date=world.year.starts_on.replace(month=11),
+        )
     r = start(world)
     assert r.sections == ["B", "F"] and r.due_date.month == 11
 
@@ -40,11 +52,26 @@ def test_prefill_copies_provision_map_and_funding_categories_with_successor_code
     senco = world.users["senco"]
     with scopes_disabled():
         old = services.section_save(
-            audit_return=old, section="E", expected_version=old.lock_version, user=senco,
-            rows=[{"name": "Reading group", "levels": ["A", "P"], "needs": ["BESD", "SPLD"], "weeks": 10, "pupils": 6, "impact": "good"}],
+            audit_return=old,
+            section="E",
+            expected_version=old.lock_version,
+            user=senco,
+            rows=[
+                {
+                    "name": "Reading group",
+                    "levels": ["A", "P"],
+                    "needs": ["BESD", "SPLD"],
+                    "weeks": 10,
+                    "pupils": 6,
+                    "impact": "good",
+                }
+            ],
         )
         services.section_save(
-            audit_return=old, section="F", expected_version=old.lock_version, user=senco,
+            audit_return=old,
+            section="F",
+            expected_version=old.lock_version,
+            user=senco,
             rows=[{"category": "TEACHERS", "planned": 100, "outturn": 90}],
         )
     new = start(world)
@@ -62,9 +89,21 @@ def test_section_save_from_a_stale_version_writes_nothing(world):
     senco = world.users["senco"]
     stale = r.lock_version
     with scopes_disabled():
-        services.section_save(audit_return=r, section="D", rows=[{"movement": "ADDED_K", "count": 1}], expected_version=stale, user=senco)
+        services.section_save(
+            audit_return=r,
+            section="D",
+            rows=[{"movement": "ADDED_K", "count": 1}],
+            expected_version=stale,
+            user=senco,
+        )
         with pytest.raises(ConflictError):
-            services.section_save(audit_return=r, section="D", rows=[{"movement": "ADDED_K", "count": 9}], expected_version=stale, user=senco)
+            services.section_save(
+                audit_return=r,
+                section="D",
+                rows=[{"movement": "ADDED_K", "count": 9}],
+                expected_version=stale,
+                user=senco,
+            )
         assert list(reload(r).movementcount_rows.values_list("count", flat=True)) == [1]
 
 
@@ -73,8 +112,17 @@ def test_section_save_upserts_and_removes_with_history(world):
     senco = world.users["senco"]
     with scopes_disabled():
         before = SenCount.objects.filter(audit_return=r).count()
-        rows = [{"year_group": "", "level": "K", "need": "MLD", "count": 81, "high_incidence": None}]
-        r = services.section_save(audit_return=r, section="B", rows=rows, expected_version=r.lock_version, user=senco, header={"non_sen": 919, "declared_totals": {}})
+        rows = [
+            {"year_group": "", "level": "K", "need": "MLD", "count": 81, "high_incidence": None}
+        ]
+        r = services.section_save(
+            audit_return=r,
+            section="B",
+            rows=rows,
+            expected_version=r.lock_version,
+            user=senco,
+            header={"non_sen": 919, "declared_totals": {}},
+        )
         assert SenCount.objects.filter(audit_return=r).count() == 1
         assert SenCount.history.filter(history_type="-").count() == before - 1
         assert SenCount.history.filter(history_type="~").count() == 1
@@ -89,8 +137,14 @@ def test_full_workflow_query_correct_accept_and_reopen(world):
         r = services.return_submit(audit_return=r, user=_acting(world, "senco"))
         assert r.status == ReturnStatus.SUBMITTED and r.submitted_at
         with pytest.raises(TransitionNotAllowed):
-            services.return_query(audit_return=r, user=_acting(world, "la_officer"), comments={"B": "  "})
-        r = services.return_query(audit_return=r, user=_acting(world, "la_officer"), comments={"C": "FSM whole-school number looks low"})
+            services.return_query(
+                audit_return=r, user=_acting(world, "la_officer"), comments={"B": "  "}
+            )
+        r = services.return_query(
+            audit_return=r,
+            user=_acting(world, "la_officer"),
+            comments={"C": "FSM whole-school number looks low"},
+        )
         assert r.status == ReturnStatus.QUERIED
         assert SectionQuery.objects.get(audit_return=r).section == "C"
         r = services.return_submit(audit_return=r, user=_acting(world, "senco"))
@@ -102,7 +156,9 @@ def test_full_workflow_query_correct_accept_and_reopen(world):
         assert accepted.sen_percent == 13.5
         with pytest.raises(TransitionNotAllowed):
             services.return_reopen(audit_return=r, user=_acting(world, "senco"), reason="")
-        r = services.return_reopen(audit_return=r, user=_acting(world, "senco"), reason="FSM count corrected")
+        r = services.return_reopen(
+            audit_return=r, user=_acting(world, "senco"), reason="FSM count corrected"
+        )
         assert r.status == ReturnStatus.DRAFT
         # Dashboards keep the last accepted figures while the correction is under way.
         assert selectors.accepted_return(world.school, world.year).sen_overall == 135
@@ -112,9 +168,8 @@ def test_full_workflow_query_correct_accept_and_reopen(world):
 
 def test_submit_is_refused_with_errors_or_uncommented_warnings(world):
     r = start(world)
-    with scopes_disabled():
-        with pytest.raises(TransitionNotAllowed) as exc:
-            services.return_submit(audit_return=r, user=_acting(world, "senco"))
+    with scopes_disabled(), pytest.raises(TransitionNotAllowed) as exc:
+        services.return_submit(audit_return=r, user=_acting(world, "senco"))
     assert "error" in str(exc.value)
 
 
@@ -129,9 +184,19 @@ def test_funding_totals_selector(world):
     senco = world.users["senco"]
     with scopes_disabled():
         r = services.section_save(
-            audit_return=r, section="F", expected_version=r.lock_version, user=senco,
-            rows=[{"category": "TEACHERS", "planned": 6000, "outturn": 5000}, {"category": "TRAINING", "planned": 1000, "outturn": 4000}],
-            header={"financial_year": "2026-27", "allocation_without_plans": 8000, "allocation_with_plans": 2000},
+            audit_return=r,
+            section="F",
+            expected_version=r.lock_version,
+            user=senco,
+            rows=[
+                {"category": "TEACHERS", "planned": 6000, "outturn": 5000},
+                {"category": "TRAINING", "planned": 1000, "outturn": 4000},
+            ],
+            header={
+                "financial_year": "2026-27",
+                "allocation_without_plans": 8000,
+                "allocation_with_plans": 2000,
+            },
         )
         r = services.return_submit(audit_return=r, user=_acting(world, "senco"))
         services.return_accept(audit_return=r, user=_acting(world, "la_officer"))

@@ -78,7 +78,9 @@ def test_big_change_is_a_warning_that_needs_a_comment():
     report = validate(f, previous=previous, change_percent=3)
     assert [w.key for w in report.warnings] == ["change:sen_overall"]
     assert report.uncommented_warnings and not report.ok
-    commented = validate(f, previous=previous, change_percent=3, comments={"change:sen_overall": "Cohort left"})
+    commented = validate(
+        f, previous=previous, change_percent=3, comments={"change:sen_overall": "Cohort left"}
+    )
     assert commented.ok
 
 

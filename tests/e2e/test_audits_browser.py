@@ -49,7 +49,9 @@ def the_return(school):
         return AuditReturn.objects.get(school=school)
 
 
-def test_browser_return_xlsx_return_and_the_la_query_and_accept(e2e_browser, live_server, e2e_world):
+def test_browser_return_xlsx_return_and_the_la_query_and_accept(
+    e2e_browser, live_server, e2e_world
+):
     world = e2e_world
     with scopes_disabled():
         for school in (world.school, world.school_other):
@@ -75,7 +77,14 @@ def test_browser_return_xlsx_return_and_the_la_query_and_accept(e2e_browser, liv
     senco.keyboard.press("Enter")  # submits the form
     expect(senco.get_by_text("Section B saved")).to_be_visible()
     senco.get_by_role("link", name=re.compile("^C\\. Vulnerable groups")).click()
-    for name, value in {"MALE-n": "92", "MALE-N": "509", "FEMALE-n": "43", "FEMALE-N": "491", "FSM-n": "23", "FSM-N": "42"}.items():
+    for name, value in {
+        "MALE-n": "92",
+        "MALE-N": "509",
+        "FEMALE-n": "43",
+        "FEMALE-N": "491",
+        "FSM-n": "23",
+        "FSM-N": "42",
+    }.items():
         senco.locator(f"#{name}").fill(value)
     senco.get_by_role("button", name="Save section C").click()
     expect(senco.get_by_text("Section C saved")).to_be_visible()
@@ -90,14 +99,33 @@ def test_browser_return_xlsx_return_and_the_la_query_and_accept(e2e_browser, liv
     other.get_by_role("button", name=re.compile("Start the .* return")).click()
     other.get_by_role("link", name="Import section B from a file").click()
     assert blocking_violations(other) == []
-    b_file = xlsx([["year_group", "level", "need", "count"], ["7", "K", "SLCN", 40], ["8", "K", "MLD", 50], ["9", "E", "ASD", 10]])
-    other.set_input_files("#id_file", files=[{"name": "b.xlsx", "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "buffer": b_file}])
+    b_file = xlsx(
+        [
+            ["year_group", "level", "need", "count"],
+            ["7", "K", "SLCN", 40],
+            ["8", "K", "MLD", 50],
+            ["9", "E", "ASD", 10],
+        ]
+    )
+    other.set_input_files(
+        "#id_file",
+        files=[
+            {
+                "name": "b.xlsx",
+                "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "buffer": b_file,
+            }
+        ],
+    )
     other.get_by_role("button", name="Check file").click()
     other.get_by_role("button", name="Import 3 rows").click()
     expect(other.get_by_text("Section B imported: 3 rows")).to_be_visible()
     other.get_by_role("link", name="Import section C from a file").click()
     c_file = xlsx([["group", "n", "whole_school"], ["MALE", 60, 500], ["FEMALE", 40, 500]])
-    other.set_input_files("#id_file", files=[{"name": "c.xlsx", "mimeType": "application/octet-stream", "buffer": c_file}])
+    other.set_input_files(
+        "#id_file",
+        files=[{"name": "c.xlsx", "mimeType": "application/octet-stream", "buffer": c_file}],
+    )
     other.get_by_role("button", name="Check file").click()
     other.get_by_role("button", name="Import 2 rows").click()
     other.goto(f"/sen-audit/returns/{the_return(world.school_other).uuid}/header/")

@@ -8,8 +8,6 @@ import zipfile
 import openpyxl
 import pytest
 
-pytestmark = pytest.mark.django_db
-
 from sendreview.tabular import columns as col
 from sendreview.tabular.errors import ImportFileError
 from sendreview.tabular.importer import (
@@ -20,6 +18,8 @@ from sendreview.tabular.importer import (
     unsign_payload,
 )
 from sendreview.tabular.templates import template_bytes
+
+pytestmark = pytest.mark.django_db
 
 SAVED: list = []
 
@@ -162,7 +162,9 @@ FILE_ERRORS = [
 ]
 
 
-@pytest.mark.parametrize(("raw", "fragment"), [c[1:] for c in FILE_ERRORS], ids=[c[0] for c in FILE_ERRORS])
+@pytest.mark.parametrize(
+    ("raw", "fragment"), [c[1:] for c in FILE_ERRORS], ids=[c[0] for c in FILE_ERRORS]
+)
 def test_bad_file_is_refused_as_a_whole(raw, fragment):
     SAVED.clear()
     with pytest.raises(ImportFileError) as exc:
@@ -180,7 +182,7 @@ ROW_ERRORS = [
     ("unknown-code", "A,1,X,", (2, "level", "Unknown level 'X'")),
     ("old-code-case", "A,1,SA,", (2, "level", "Unknown level")),
     ("missing-required", ",1,K,", (2, "name", "Enter the name")),
-    ("formula-eq", "=HYPERLINK(\"x\"),1,K,", (2, "name", "formula")),
+    ("formula-eq", '=HYPERLINK("x"),1,K,', (2, "name", "formula")),
     ("formula-plus", "+cmd,1,K,", (2, "name", "formula")),
     ("formula-at", "@SUM(A1),1,K,", (2, "name", "formula")),
     ("formula-minus-text", "-cmd,1,K,", (2, "name", "formula")),
@@ -198,7 +200,9 @@ ROW_ERRORS = [
 ]
 
 
-@pytest.mark.parametrize(("rows", "expected"), [c[1:] for c in ROW_ERRORS], ids=[c[0] for c in ROW_ERRORS])
+@pytest.mark.parametrize(
+    ("rows", "expected"), [c[1:] for c in ROW_ERRORS], ids=[c[0] for c in ROW_ERRORS]
+)
 def test_bad_row_is_reported_at_its_cell_and_nothing_saved(rows, expected):
     SAVED.clear()
     raw = ("name,count,level,cost\nGood,1,K,\n" + rows.replace("\n", "\n") + "\n").encode()
@@ -223,7 +227,12 @@ def test_xlsx_formula_cell_is_reported():
 def test_every_bad_row_is_reported_not_only_the_first():
     raw = b"name,count,level\nA,x,K\nB,1,Z\nC,-2,Q\n"
     errors = preview(KIND, raw).errors
-    assert [(e.row, e.column) for e in errors] == [(2, "count"), (3, "level"), (4, "count"), (4, "level")]
+    assert [(e.row, e.column) for e in errors] == [
+        (2, "count"),
+        (3, "level"),
+        (4, "count"),
+        (4, "level"),
+    ]
 
 
 @pytest.mark.django_db
