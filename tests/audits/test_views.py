@@ -302,3 +302,37 @@ def test_section_page_queries_do_not_grow_with_rows(world, client_for, section):
     with CaptureQueriesContext(connection) as many:
         assert client.get(url("return-section", big, section=section)).status_code == 200
     assert len(many) == len(few)
+
+
+@pytest.mark.parametrize("viewer", ["senco", "la_officer"])
+def test_return_page_and_overview_queries_do_not_grow_with_rows(world, client_for, viewer):
+    from audits import services
+
+    small = fill_valid(world, start(world))
+    with scopes_disabled():
+        from tests import factories as f
+
+        other_year = f.AcademicYearFactory(la=world.la, start_year=2025, is_current=False)
+    big = fill_valid(world, start(world, year=other_year), scale=5)
+    for r in (small, big):
+        with scopes_disabled():
+            r = reload(r)
+            services.return_submit(audit_return=r, user=_acting(world, "senco"))
+    client = client_for(viewer)
+    client.get(url("return-detail", small))
+    counts = []
+    for r in (small, big):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url("return-detail", r)).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def _acting(world, key):
+    from schools.models import Membership
+    from sendreview.tenancy import acting_for
+
+    user = world.users[key]
+    with scopes_disabled():
+        user.acting = acting_for(user, Membership.objects.filter(user=user).first())
+    return user
