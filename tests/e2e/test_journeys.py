@@ -16,9 +16,9 @@ pytestmark = pytest.mark.browser
 
 # The service navigation each role must see, in order, and nothing else.
 NAVIGATION = {
-    "senco": ["Home", "Reports", "SEN audit"],
-    "headteacher": ["Home", "Reports", "SEN audit"],
-    "governor": ["Home", "Reports", "SEN audit"],
+    "senco": ["Home", "Self-reviews", "Reports", "SEN audit"],
+    "headteacher": ["Home", "Self-reviews", "Reports", "SEN audit"],
+    "governor": ["Home", "Self-reviews", "Reports", "SEN audit"],
     "moderator": ["Home"],
     "ep": ["Home", "Schools", "Reports", "SEN audit"],
     "la_officer": ["Home", "Schools", "Reports", "SEN audit", "Frameworks"],
@@ -31,9 +31,10 @@ NAVIGATION = {
         "EP assignments",
         "Academic years",
         "LA settings",
+        "Access log",
         "Frameworks",
     ],
-    "platform_admin": ["Home", "Local authorities", "Frameworks"],
+    "platform_admin": ["Home", "Local authorities", "Denied requests", "Frameworks"],
 }
 ROLES = list(NAVIGATION)
 
