@@ -370,10 +370,10 @@ audit_return_submitted = rules.predicate(
 audit_return_accepted = rules.predicate(lambda user, r: r.is_accepted, name="audit return accepted")
 
 can_view_audit_return_status = audit_return_in_acting_scope & (
-    is_school_staff | is_ep_assigned_for_review | is_la_staff
+    is_school_staff | is_ep_reader_of_review | is_la_staff
 )
 can_view_audit_return = audit_return_in_acting_scope & (
-    is_school_staff | ((is_ep_assigned_for_review | is_la_staff) & audit_return_shared)
+    is_school_staff | ((is_ep_reader_of_review | is_la_staff) & audit_return_shared)
 )
 can_edit_audit_return = audit_return_in_acting_scope & is_school_leader & audit_return_editable
 can_start_audit_return = school_in_acting_scope & is_school_leader  # the object is the school
