@@ -134,7 +134,7 @@ def analysis_for(audit_return: AuditReturn, *, inside_school: bool) -> dict[str,
     for group in lists.all("vulnerable_group"):
         if not any(group.code in f.groups for f in figs):
             continue
-        cells = []
+        cells: list[dict[str, Any] | None] = []
         for f, o in zip(figs, overall, strict=True):
             if group.code not in f.groups:
                 cells.append(None)
@@ -182,7 +182,7 @@ def analysis_for(audit_return: AuditReturn, *, inside_school: bool) -> dict[str,
                     # 004: a narrower gap is better only if SEN attainment also rose.
                     judgement = (
                         "better"
-                        if narrower and sen > p_sen
+                        if narrower and sen is not None and sen > p_sen
                         else (
                             "narrower, but SEN attainment did not rise"
                             if narrower

@@ -72,7 +72,13 @@ def _value(value: str) -> Decimal:
         amount = Decimal(value.rstrip("%").strip())
     except Exception as exc:
         raise CellError("Must be a number like 45.5") from exc
-    if not amount.is_finite() or amount < 0 or amount > 1000 or amount.as_tuple().exponent < -2:
+    exponent = amount.as_tuple().exponent
+    if (
+        not amount.is_finite()
+        or amount < 0
+        or amount > 1000
+        or (isinstance(exponent, int) and exponent < -2)
+    ):
         raise CellError("Must be a number from 0 to 1000 with at most two decimal places")
     return amount
 
@@ -110,7 +116,8 @@ def b_grid(r: AuditReturn, year_group: str, data=None) -> tuple[list[Any], Parse
     levels = lists.valid_on("provision_level", day)
     needs = lists.valid_on("primary_need", day)
     stored = {(c.level, c.need): c for c in r.sencount_rows.filter(year_group=year_group)}
-    where = lists.get("year_group", year_group).label if year_group else "Whole school"
+    found = lists.get("year_group", year_group) if year_group else None
+    where = found.label if found else "Whole school"
     columns = []
     for level in levels:
         columns.append(level.label)
@@ -236,7 +243,7 @@ def coded_grid(section: str, r: AuditReturn, data=None):
         caption, heading = "Vulnerable groups: n on the SEN record (N in the whole school)", "Group"
     elif section == "D":
         codes = lists.valid_on("movement", day)
-        stored = {m.movement: (m.count,) for m in r.movementcount_rows.all()}
+        stored = {m.movement: (m.count, None) for m in r.movementcount_rows.all()}
         spec = [("count", "number of pupils", _INT)]
         caption, heading = (
             "Movement within the SEN record over the last academic year (other than at transition)",
@@ -318,26 +325,24 @@ def coded_grid(section: str, r: AuditReturn, data=None):
     if data is not None:
         parsed = Parsed()
         for code in codes:
-            values = [
+            got = [
                 _parse(data.get(f"{code.code}-{key}", ""), parser, f"{code.code}-{key}", parsed)
                 for key, _, parser in spec
             ]
-            if all(v is None for v in values):
+            if all(v is None for v in got):
                 continue
             if section == "C":
-                if None in values:
-                    missing = f"{code.code}-{'n' if values[0] is None else 'N'}"
+                if None in got:
+                    missing = f"{code.code}-{'n' if got[0] is None else 'N'}"
                     parsed.errors[missing] = "Enter both n and N"
                     continue
-                parsed.rows.append({"group": code.code, "n": values[0], "whole_school": values[1]})
+                parsed.rows.append({"group": code.code, "n": got[0], "whole_school": got[1]})
             elif section == "D":
-                parsed.rows.append({"movement": code.code, "count": values[0]})
+                parsed.rows.append({"movement": code.code, "count": got[0]})
             elif section == "F":
-                parsed.rows.append(
-                    {"category": code.code, "planned": values[0], "outturn": values[1]}
-                )
+                parsed.rows.append({"category": code.code, "planned": got[0], "outturn": got[1]})
             else:
-                parsed.rows.append({"measure": code.code, "non_sen": values[0], "sen": values[1]})
+                parsed.rows.append({"measure": code.code, "non_sen": got[0], "sen": got[1]})
         if section == "C":
             parsed.header["other_group_label"] = (
                 _parse(data.get("other_group_label", ""), col.text(60), "other_group_label", parsed)
@@ -396,6 +401,7 @@ def _codes_parser(list_key: str, day: dt.date):
 def list_grid(section: str, r: AuditReturn, data=None):
     day = r.snapshot_date
     lists = codelists()
+    existing: list[Any]
     if section == "E":
         spec, existing = E_COLUMNS, list(r.provisionentry_rows.all())
         caption = "Provision map (only the number of pupils linked reaches the LA)"

@@ -43,7 +43,7 @@ QUERY_NEEDS_A_SECTION = "Enter a comment on at least one section"
 
 @dataclass(frozen=True)
 class SectionSpec:
-    model: type
+    model: Any  # the section's row model
     key: tuple[str, ...]  # () = rows have no natural key: the section is replaced as a whole
     values: tuple[str, ...]
     header: tuple[str, ...] = ()  # fields of the return saved with the section
@@ -133,7 +133,7 @@ def return_start(*, school, academic_year, user, prefill: bool = True) -> AuditR
         created_by=user,
         updated_by=user,
     )
-    audit_return._history_user = user
+    audit_return._history_user = user  # type: ignore[attr-defined]
     audit_return.full_clean(exclude=["school", "academic_year"])
     audit_return.save()
     source = previous_return(school=school, academic_year=academic_year) if prefill else None
@@ -226,7 +226,7 @@ def section_save(
         audit_return, expected_version=expected_version, user=user, fields=header,
         change_reason=change_reason or f"section {section}",
     )  # fmt: skip
-    model = spec.model
+    model: Any = spec.model
     existing = list(model.objects.filter(audit_return=audit_return, **(only or {})))
     if not spec.key:
         for row in existing:
@@ -307,7 +307,7 @@ def analysis_save(
         change_reason="analysis",
     )  # fmt: skip
     for old in AnalysisAction.objects.filter(audit_return=audit_return):
-        old._history_user = user
+        old._history_user = user  # type: ignore[attr-defined]
         old.delete()
     objs = [AnalysisAction(audit_return=audit_return, **a) for a in actions]
     for obj in objs:

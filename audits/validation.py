@@ -397,12 +397,12 @@ def _check_reviews(f: Figures, report: Report) -> None:
 def figures_of(audit_return) -> Figures:
     """The return's figures, read in one query per section."""
     funding_rows = list(audit_return.fundingline_rows.all())
-    allocation = None
+    allocation: Decimal | None = None
     if (
         audit_return.allocation_without_plans is not None
         or audit_return.allocation_with_plans is not None
     ):
-        allocation = (audit_return.allocation_without_plans or 0) + (
+        allocation = Decimal(audit_return.allocation_without_plans or 0) + Decimal(
             audit_return.allocation_with_plans or 0
         )
     return Figures(

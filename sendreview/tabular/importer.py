@@ -105,14 +105,14 @@ def _map_header(kind: ImportKind, header: list[str]) -> list[Column | None]:
         if not name:
             mapped.append(None)
             continue
-        column = by_name.get(name)
-        if column is None:
+        found = by_name.get(name)
+        if found is None:
             unknown.append(heading.strip())
             continue
-        if column.key in seen:
-            raise ImportFileError(f"The column {column.key} appears twice in the first row.")
-        seen.add(column.key)
-        mapped.append(column)
+        if found.key in seen:
+            raise ImportFileError(f"The column {found.key} appears twice in the first row.")
+        seen.add(found.key)
+        mapped.append(found)
     if any(looks_like_formula(h.strip()) for h in header if h.strip()):
         raise ImportFileError("The first row holds a formula. It must name the columns.")
     if unknown:

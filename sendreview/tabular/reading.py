@@ -178,7 +178,7 @@ def _read_xlsx(raw: bytes, *, max_rows: int) -> Table:
         book.close()
 
 
-def _cell_text(value) -> str:
+def _cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
