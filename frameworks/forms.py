@@ -142,6 +142,37 @@ class ResponseForm(forms.Form):
             "selected_for_discussion": data["selected_for_discussion"],
         }
 
+    def posted_changes(self, data, stored) -> dict:
+        """The response fields whose inputs are in `data`, as response_save takes them.
+
+        An autosave carries only the inputs that changed (and the lock version), so a field whose
+        input is absent keeps its stored value; exemplar marks are merged into the stored ones key
+        by key. The whole-section form posts every input and so sets every field (`values()`).
+        """
+        values = self.values()
+        present = {name for name in self.fields if self[name].html_name in data}
+        changes = {
+            name: values[name]
+            for name in (
+                "current_rating",
+                "target_rating",
+                "evidence",
+                "own_evidence",
+                "selected_for_discussion",
+            )
+            if name in present
+        }
+        marks = [key for key, _, _ in self.exemplars if f"mark-{key}" in present]
+        if marks:
+            merged = dict(stored.exemplar_marks or {})
+            for key in marks:
+                if values["exemplar_marks"].get(key):
+                    merged[key] = values["exemplar_marks"][key]
+                else:
+                    merged.pop(key, None)
+            changes["exemplar_marks"] = merged
+        return changes
+
     # --- what the templates need ----------------------------------------------------------------
 
     def param_names(self) -> str:

@@ -80,6 +80,31 @@ class ReviewConflictError(Exception):
     """A review-level save (discussion, judgement) made from a stale `lock_version`."""
 
 
+def update_if_version(instance, *, expected_version: int, user, fields: dict):
+    """ONE `UPDATE … SET <fields>, lock_version = n+1, updated_by, updated_at WHERE pk AND
+    lock_version = n`; 0 rows → LockConflict carrying the stored row; one history row."""
+    now = timezone.now()
+    model = type(instance)
+    claimed = model._base_manager.filter(pk=instance.pk, lock_version=expected_version).update(
+        **fields, lock_version=expected_version + 1, updated_by=user, updated_at=now
+    )
+    if not claimed:
+        raise LockConflict(model._base_manager.select_related("updated_by").get(pk=instance.pk))
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    instance.lock_version = expected_version + 1
+    instance.updated_by = user
+    instance.updated_at = now
+    model.history.bulk_history_create([instance], update=True, default_user=user)
+    return instance
+
+
+class LockConflict(Exception):
+    def __init__(self, current):
+        super().__init__(current.pk)
+        self.current = current
+
+
 # --- starting -------------------------------------------------------------------------------------
 
 
@@ -253,6 +278,32 @@ def response_save(*, response: Response, expected_version: int, user, **fields) 
     response.full_clean(exclude=["review", "item", "updated_by"])
     response.save()
     return response
+
+
+def response_autosave(*, response: Response, expected_version: int, user, changes: dict) -> Response:
+    """Write the fields an autosave carries, from `expected_version`, in one conditional UPDATE.
+
+    `response` comes from selectors.response_for_autosave (its review row locked, in the caller's
+    transaction). Only the fields in `changes` are written; the others keep their stored values.
+    Raises ConflictError (nothing written) when someone saved the response since that version,
+    ValidationError when the review is no longer a draft or a value is not allowed. One history
+    row is written with the new values.
+    """
+    unknown = set(changes) - RESPONSE_FIELDS
+    if unknown:
+        raise ValueError(f"{sorted(unknown)} cannot be changed here")
+    if not response.review.is_draft:
+        raise ValidationError(NOT_DRAFT)
+    for name, value in changes.items():
+        setattr(response, name, value)
+    # The constraint on (review, item) is not in question; excluding both avoids its query.
+    response.full_clean(exclude=["review", "item", "updated_by"])
+    try:
+        return update_if_version(
+            response, expected_version=expected_version, user=user, fields=changes
+        )
+    except LockConflict as conflict:
+        raise ConflictError(conflict.current) from None
 
 
 def response_values(response: Response) -> dict:

@@ -64,10 +64,12 @@ def pending_conflicts(request) -> dict:
     return request.session.get(CONFLICT_SESSION_KEY, {})
 
 
-def remember_conflict(request, review, response, values: dict, base_version: int) -> None:
+def remember_conflict(
+    request, review, response, values: dict, base_version: int, *, item_code: str = ""
+) -> None:
     """Keep what the user typed until they choose what to keep on the conflict page."""
     conflicts = pending_conflicts(request)
-    conflicts[f"{review.uuid}:{response.item.code}"] = {
+    conflicts[f"{review.uuid}:{item_code or response.item.code}"] = {
         "values": values,
         "base_version": base_version,
     }
