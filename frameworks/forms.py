@@ -16,6 +16,7 @@ from frameworks.models import (
     exemplar_entries,
 )
 from frameworks.scales import RatingScale
+from sendreview.documents.autosave import posted_fields
 from sendreview.forms import GDSFormMixin
 
 RATING_INVALID = "Choose a rating from the scale"
@@ -146,11 +147,11 @@ class ResponseForm(forms.Form):
         """The response fields whose inputs are in `data`, as response_save takes them.
 
         An autosave carries only the inputs that changed (and the lock version), so a field whose
-        input is absent keeps its stored value; exemplar marks are merged into the stored ones key
-        by key. The whole-section form posts every input and so sets every field (`values()`).
+        input is absent keeps its stored value (an unticked checkbox is carried by its hidden
+        `…__present` marker); exemplar marks are merged into the stored ones key by key. The whole-section form posts every input and so sets every field (`values()`).
         """
         values = self.values()
-        present = {name for name in self.fields if self[name].html_name in data}
+        present = set(posted_fields(self, data))
         changes = {
             name: values[name]
             for name in (
@@ -174,10 +175,6 @@ class ResponseForm(forms.Form):
         return changes
 
     # --- what the templates need ----------------------------------------------------------------
-
-    def param_names(self) -> str:
-        """The item's own field names, for htmx `hx-params`: an autosave posts one item only."""
-        return ",".join(["csrfmiddlewaretoken", *[self[name].html_name for name in self.fields]])
 
     @property
     def current_options(self) -> list[dict]:

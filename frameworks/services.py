@@ -30,6 +30,7 @@ from frameworks.models import (
     SelfReview,
     exemplar_entries,
 )
+from sendreview.documents import locking
 
 # Messages as constants so that tests can assert them exactly.
 NOT_DRAFT = "This review has been submitted, so it cannot be changed. Re-open it to change it."
@@ -78,31 +79,6 @@ class ConflictError(Exception):
 
 class ReviewConflictError(Exception):
     """A review-level save (discussion, judgement) made from a stale `lock_version`."""
-
-
-def update_if_version(instance, *, expected_version: int, user, fields: dict):
-    """ONE `UPDATE … SET <fields>, lock_version = n+1, updated_by, updated_at WHERE pk AND
-    lock_version = n`; 0 rows → LockConflict carrying the stored row; one history row."""
-    now = timezone.now()
-    model = type(instance)
-    claimed = model._base_manager.filter(pk=instance.pk, lock_version=expected_version).update(
-        **fields, lock_version=expected_version + 1, updated_by=user, updated_at=now
-    )
-    if not claimed:
-        raise LockConflict(model._base_manager.select_related("updated_by").get(pk=instance.pk))
-    for name, value in fields.items():
-        setattr(instance, name, value)
-    instance.lock_version = expected_version + 1
-    instance.updated_by = user
-    instance.updated_at = now
-    model.history.bulk_history_create([instance], update=True, default_user=user)
-    return instance
-
-
-class LockConflict(Exception):
-    def __init__(self, current):
-        super().__init__(current.pk)
-        self.current = current
 
 
 # --- starting -------------------------------------------------------------------------------------
@@ -299,10 +275,10 @@ def response_autosave(*, response: Response, expected_version: int, user, change
     # The constraint on (review, item) is not in question; excluding both avoids its query.
     response.full_clean(exclude=["review", "item", "updated_by"])
     try:
-        return update_if_version(
+        return locking.update_if_version(
             response, expected_version=expected_version, user=user, fields=changes
         )
-    except LockConflict as conflict:
+    except locking.ConflictError as conflict:
         raise ConflictError(conflict.current) from None
 
 

@@ -32,6 +32,7 @@ from frameworks.views.common import (
     section_url,
 )
 from sendreview.access import require
+from sendreview.documents.autosave import fragment
 
 # --- filling in -----------------------------------------------------------------------------------
 
@@ -174,13 +175,6 @@ def response_autosave(request, uuid, item_code):
         },
         status={"conflict": 409, "invalid": 422}.get(outcome, 200),
     )
-
-
-def fragment(template_name, context, status=200):  # until the document kit lands
-    from django.http import HttpResponse
-    from django.template.loader import render_to_string
-
-    return HttpResponse(render_to_string(template_name, context), status=status)
 
 
 def _section_code(response) -> str:
