@@ -182,8 +182,17 @@
 
   // --- saves sent on leaving the page ------------------------------------------------------------
 
+  // The section's own button posts every statement: nothing is left to flush after it.
+  var submitting = false;
+  document.addEventListener("submit", function () {
+    submitting = true;
+  });
+
   function flush() {
-    document.querySelectorAll("[data-autosave]").forEach(function (item) {
+    if (submitting) {
+      return;
+    }
+    document.querySelectorAll("[data-autosave][hx-post]").forEach(function (item) {
       var s = state(item);
       var names = dirtyNames(s);
       if (!names.length || s.beacon) {
