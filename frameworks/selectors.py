@@ -6,7 +6,7 @@ the responses of the review it started from are each read in one query and joine
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Window
 from django.shortcuts import get_object_or_404
 
 from frameworks import analysis
@@ -214,6 +214,26 @@ def review_profile(*, review: SelfReview) -> analysis.Profile:
 
 def review_events(*, review: SelfReview) -> list[ReviewEvent]:
     return list(ReviewEvent.objects.filter(review=review).select_related("by").order_by("at", "pk"))
+
+
+def review_events_page(*, review: SelfReview, page=None, per_page: int = 50):
+    """One page of the review's steps, oldest first (a Paginator page; its count is one query)."""
+    from django.core.paginator import Paginator
+
+    events = ReviewEvent.objects.filter(review=review).select_related("by").order_by("at", "pk")
+    return Paginator(events, per_page).get_page(page)
+
+
+def review_latest_events(*, review: SelfReview, limit: int) -> tuple[list[ReviewEvent], int]:
+    """The review's newest `limit` steps (shown oldest first) and how many there are in all: one
+    query however many there are (the total is a window count, taken before the LIMIT)."""
+    latest = list(
+        ReviewEvent.objects.filter(review=review)
+        .select_related("by")
+        .annotate(total=Window(Count("pk")))
+        .order_by("-at", "-pk")[:limit]
+    )
+    return latest[::-1], (latest[0].total if latest else 0)
 
 
 def response_history(*, review: SelfReview):

@@ -118,8 +118,8 @@ def page_ratios(*, setup: dict, repeat: int = 15) -> dict:
         la = LocalAuthority.objects.get(slug="bench-borough")
         officer = get_user_model().objects.filter(email="officer@bench.invalid").first()
         if officer is None:
-            from allauth.mfa.totp.internal.auth import TOTP
             import pyotp
+            from allauth.mfa.totp.internal.auth import TOTP
 
             officer = get_user_model().objects.create_user(
                 "officer@bench.invalid", PASSWORD, full_name="Bench LA officer"

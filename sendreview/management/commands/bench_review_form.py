@@ -74,7 +74,9 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
         parser.add_argument("--single", type=int, default=150, help="one-connection saves")
         parser.add_argument("--baseline", help="a git ref to measure too, e.g. main")
-        parser.add_argument("--server-url", default=os.environ.get("BENCH_SERVER_URL", DEFAULT_SERVER_URL))
+        parser.add_argument(
+            "--server-url", default=os.environ.get("BENCH_SERVER_URL", DEFAULT_SERVER_URL)
+        )
         parser.add_argument("--database", default="sendreview_bench_review_form")
         parser.add_argument("--output", type=Path, default=Path("bench-results/review-form.json"))
         parser.add_argument("--keep-database", action="store_true")
@@ -163,7 +165,9 @@ class Command(BaseCommand):
                             f"{opts['connections']} editors for {opts['seconds']:g} s …"
                         )
                         runs[server.label].append(
-                            server.load_run(setup, section_path, opts, tmp / f"run-{server.label}-{number}")
+                            server.load_run(
+                                setup, section_path, opts, tmp / f"run-{server.label}-{number}"
+                            )
                         )
                 self.say("P3: review pages in-process …")
                 pages = parse_json_line(
@@ -335,14 +339,15 @@ def parse_json_line(out: str) -> dict:
 def export_tree(ref: str, target: Path) -> Path:
     """The files of commit `ref` in `target` (git archive: nothing is checked out)."""
     target.mkdir(parents=True)
-    archive = subprocess.run(  # noqa: S603,S607 (git with a ref given by the person running it)
-        ["git", "archive", "--format=tar", ref], cwd=BASE_DIR, capture_output=True, check=False
+    git, tar = shutil.which("git"), shutil.which("tar")
+    if not git or not tar:
+        raise CommandError("--baseline needs git and tar")
+    archive = subprocess.run(  # noqa: S603 (git with a ref given by the person running it)
+        [git, "archive", "--format=tar", ref], cwd=BASE_DIR, capture_output=True, check=False
     )
     if archive.returncode != 0:
         raise CommandError(f"git archive {ref}: {archive.stderr.decode()[:500]}")
-    subprocess.run(  # noqa: S603,S607
-        ["tar", "-x", "-C", str(target)], input=archive.stdout, check=True
-    )
+    subprocess.run([tar, "-x", "-C", str(target)], input=archive.stdout, check=True)  # noqa: S603
     return target
 
 
@@ -498,7 +503,11 @@ class Server:
         }
         config_path, out_path = prefix.with_suffix(".config.json"), prefix.with_suffix(".out.json")
         config_path.write_text(json.dumps(config))
-        env = {**os.environ, "BENCH_LOCUST_CONFIG": str(config_path), "BENCH_LOCUST_OUT": str(out_path)}
+        env = {
+            **os.environ,
+            "BENCH_LOCUST_CONFIG": str(config_path),
+            "BENCH_LOCUST_OUT": str(out_path),
+        }
         offset = self.log_offset()
         with LoadSampler() as load:
             subprocess.run(  # noqa: S603 (fixed argv: locust of this interpreter)
