@@ -156,15 +156,18 @@ AUTOSAVE_COLUMNS = (
 
 
 def response_for_autosave(*, review_uuid, item_code: str) -> Response:
-    """One response with what an autosave needs, in ONE query, its review row locked.
+    """One response with what an autosave needs, in ONE query, it and its review row locked.
 
     `FOR UPDATE OF` the review: a save cannot slip in after the review was submitted in another
-    tab (the workflow steps lock the same row). Call it inside a transaction; 404 outside the scope.
+    tab (the workflow steps lock the same row). And of the response: a save that waited for
+    another save of the same statement reads the row that one wrote, not the one before it (so the
+    same text sent twice, by htmx and again on leaving the page, is seen as already saved rather
+    than as a conflict). Call it inside a transaction; 404 outside the scope.
     """
     return get_scoped_or_404(
         Response.objects.select_related("item", "review__school", "review__framework_version")
         .only(*AUTOSAVE_COLUMNS)
-        .select_for_update(of=("review",)),
+        .select_for_update(of=("self", "review")),
         review__uuid=review_uuid,
         item__code=item_code,
     )

@@ -113,9 +113,10 @@
     }
     var s = state(item);
     var names = dirtyNames(s);
-    if (!names.length || s.beacon) {
-      // Nothing changed (a field left without a change), or a save sent on leaving is still in
-      // flight: it is followed up when its reply comes.
+    if (!names.length || s.beacon || leaving) {
+      // Nothing changed (a field left without a change), a save sent on leaving is still in
+      // flight (it is followed up when its reply comes), or the page is being left: the save
+      // sent then (keepalive) carries it, where this request might be cut off with the page.
       event.preventDefault();
       return;
     }
@@ -182,6 +183,33 @@
 
   // --- saves sent on leaving the page ------------------------------------------------------------
 
+  // From `beforeunload` (or `pagehide`) on, saves go out through `flush` only. If the page is
+  // still here a few seconds later, leaving was cancelled (or was a download): carry on.
+  var leaving = false;
+  var leavingTimer = null;
+
+  function startLeaving() {
+    leaving = true;
+    window.clearTimeout(leavingTimer);
+    leavingTimer = window.setTimeout(stayed, 5000);
+  }
+
+  function stayed() {
+    leaving = false;
+    document.querySelectorAll("[data-autosave]").forEach(function (item) {
+      if (dirtyNames(state(item)).length && !state(item).failed) {
+        htmx.trigger(item, "change");
+      }
+    });
+  }
+
+  window.addEventListener("pageshow", function () {
+    window.clearTimeout(leavingTimer);
+    if (leaving) {
+      stayed();
+    }
+  });
+
   // The section's own button posts every statement: nothing is left to flush after it.
   var submitting = false;
   document.addEventListener("submit", function () {
@@ -198,8 +226,17 @@
       if (!names.length || s.beacon) {
         return;
       }
-      // A save still in flight will most likely land first: build on the version it claims.
-      var version = s.sent ? s.sentVersion + 1 : parseInt(versionInput(item).value, 10);
+      // A save still in flight may or may not reach the server once the page is gone. If it
+      // carries all that is unsaved, send the same again from the same version: whichever lands
+      // second finds the text already stored and writes nothing. If more changed since, build on
+      // the version the one in flight claims.
+      var version = parseInt(versionInput(item).value, 10);
+      if (s.sent) {
+        var same = names.every(function (name) {
+          return s.sent[name] === s.dirty[name];
+        });
+        version = same ? s.sentVersion : s.sentVersion + 1;
+      }
       var body = new URLSearchParams();
       body.append("csrfmiddlewaretoken", csrfToken(item));
       body.append(codeOf(item) + "-lock_version", String(version));
@@ -252,7 +289,10 @@
     });
   }
 
-  window.addEventListener("pagehide", flush);
+  window.addEventListener("pagehide", function () {
+    startLeaving();
+    flush();
+  });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") {
       flush();
@@ -270,6 +310,8 @@
     if (unsaved) {
       event.preventDefault();
       event.returnValue = "";
+    } else {
+      startLeaving();
     }
   });
 })();
