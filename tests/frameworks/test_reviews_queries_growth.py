@@ -38,7 +38,7 @@ def count(client, url, method="get", data=None, **extra) -> int:
 def grow(world, review, *, schools=40, events=60, saves=80, people=25) -> None:
     """More of everything that grows: schools in the LA, review steps, saved history, people."""
     with scopes_disabled():
-        for n in range(schools):
+        for _ in range(schools):
             f.SchoolFactory(la=world.la, laestab=f"801{next(LAESTABS)}")
         author = world.users["senco"]
         ReviewEvent.objects.bulk_create(
