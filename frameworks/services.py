@@ -293,7 +293,9 @@ def response_save(*, response: Response, expected_version: int, user, **fields) 
     return response
 
 
-def response_autosave(*, response: Response, expected_version: int, user, changes: dict) -> Response:
+def response_autosave(
+    *, response: Response, expected_version: int, user, changes: dict
+) -> Response:
     """Write the fields an autosave carries, from `expected_version`, in one conditional UPDATE.
 
     `response` comes from selectors.response_for_autosave (its review row locked, in the caller's

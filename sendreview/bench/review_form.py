@@ -139,8 +139,8 @@ def page_ratios(*, setup: dict, repeat: int = 15) -> dict:
         "profile": (user, reverse("frameworks:review-profile", kwargs={"uuid": review})),
         "school list": (officer, reverse("schools:school-list")),
     }
-    clients = {}
-    results = {}
+    clients: dict[int, Client] = {}
+    results: dict[str, dict] = {}
     for name, (who, url) in pages.items():
         client = clients.get(who.pk)
         if client is None:

@@ -88,7 +88,9 @@ def test_a_fresh_deadline_is_not_written_again_on_every_request(world, client_fo
     assert is_signed_in(client)
     with CaptureQueriesContext(connection) as ctx:
         assert is_signed_in(client)
-    writes = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("UPDATE \"django_session")]
+    writes = [
+        q["sql"] for q in ctx.captured_queries if q["sql"].startswith('UPDATE "django_session')
+    ]
     assert writes == []
     lag = django_settings.SENDREVIEW_SESSION_REFRESH_SECONDS + 5
     Session.objects.filter(pk=stored_session(client).pk).update(

@@ -207,11 +207,8 @@ class Command(BaseCommand):
                 }
                 figures[name]["errors"] = sum(r[name]["errors"] for r in label_runs)
                 figures[name]["requests"] = sum(r[name]["requests"] for r in label_runs)
-            ratio = (
-                figures["autosave"]["p95_ms"] / figures["form GET"]["p95_ms"]
-                if figures["form GET"]["p95_ms"]
-                else None
-            )
+            save_p95, get_p95 = figures["autosave"]["p95_ms"], figures["form GET"]["p95_ms"]
+            ratio = save_p95 / get_p95 if save_p95 is not None and get_p95 else None
             trees[label] = {
                 "one_connection": single[label],
                 "load": figures,
@@ -322,6 +319,10 @@ class Command(BaseCommand):
         )
 
 
+def rounded(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
 def fmt(value) -> str:
     if value is None:
         return "–"
@@ -357,8 +358,8 @@ class Server:
         self.label, self.tree, self.env, self.workers = label, tree, dict(env), workers
         self.port = free_port()
         self.log_path = tmp / f"access-{label}.log"
-        self.process = None
-        self.browsers = []
+        self.process: subprocess.Popen | None = None
+        self.browsers: list = []
 
     def start(self) -> None:
         from sendreview.bench.http import Browser
@@ -452,13 +453,16 @@ class Server:
         url = f"/reviews/{setup['review']}/items/{code}/autosave/"
         version_re = re.compile(rf'name="{re.escape(code)}-lock_version"[^>]*value="(\d+)"')
         offset = self.log_offset()
-        client = {"autosave": [], "form GET": []}
+        client: dict[str, list[float]] = {"autosave": [], "form GET": []}
         with LoadSampler() as load:
             for n in range(saves):
                 if n % 10 == 0:
                     status, _, html, elapsed = browser.request("GET", section_path)
                     client["form GET"].append(elapsed * 1000)
-                    version = int(version_re.search(html).group(1))
+                    page_version = version_re.search(html)
+                    if status != 200 or page_version is None:
+                        raise CommandError(f"section page ({self.label}): HTTP {status}")
+                    version = int(page_version.group(1))
                 body = urllib.parse.urlencode(
                     {
                         "csrfmiddlewaretoken": browser.csrf,
@@ -478,9 +482,9 @@ class Server:
         return {
             name: {
                 "requests": len(client[name]),
-                "client_p50_ms": round(percentile(client[name], 50), 2),
-                "server_p50_ms": round(percentile(server[name], 50), 2) if server[name] else None,
-                "server_p95_ms": round(percentile(server[name], 95), 2) if server[name] else None,
+                "client_p50_ms": rounded(percentile(client[name], 50), 2),
+                "server_p50_ms": rounded(percentile(server[name], 50), 2) if server[name] else None,
+                "server_p95_ms": rounded(percentile(server[name], 95), 2) if server[name] else None,
             }
             for name in client
         } | {"load": load.figure}
@@ -544,11 +548,11 @@ class Server:
             figures[name] = {
                 "requests": len(times),
                 "errors": errors,
-                "p50_ms": round(percentile(times, 50), 1) if times else None,
-                "p95_ms": round(percentile(times, 95), 1) if times else None,
-                "p99_ms": round(percentile(times, 99), 1) if times else None,
+                "p50_ms": rounded(percentile(times, 50), 1) if times else None,
+                "p95_ms": rounded(percentile(times, 95), 1) if times else None,
+                "p99_ms": rounded(percentile(times, 99), 1) if times else None,
                 "per_second": round(len(times) / opts["seconds"], 1),
-                "server_p50_ms": round(percentile(server[name], 50), 1) if server[name] else None,
+                "server_p50_ms": rounded(percentile(server[name], 50), 1) if server[name] else None,
             }
         return figures | {
             "per_second": round(len(samples) / opts["seconds"], 1),
