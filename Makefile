@@ -3,6 +3,8 @@
 #   make test             set up, run the whole test suite
 #   make test ARGS="tests/test_settings.py -x"
 #   make setup            .venv, install, migrate
+#   make lint             ruff check, ruff format --check, mypy (as CI)
+#   make lock             regenerate requirements/*.txt from pyproject.toml
 #   make bench            every manage.py bench_* command (PostgreSQL and the bench extra needed)
 #   make bench ARGS="--baseline main"   (ARGS go to every bench command that takes them)
 
@@ -10,7 +12,7 @@ PYTHON ?= python3
 VENV_PYTHON ?= .venv/bin/python
 ARGS ?=
 
-.PHONY: demo test setup bench
+.PHONY: demo test setup lint lock bench
 
 demo:
 	$(PYTHON) dev.py demo $(ARGS)
@@ -35,3 +37,9 @@ bench:
 		echo "== manage.py $$cmd $$opts"; \
 		$(VENV_PYTHON) manage.py $$cmd $$opts || status=1; \
 	done; exit $$status
+
+lint:
+	$(PYTHON) dev.py lint
+
+lock:
+	$(PYTHON) dev.py lock $(ARGS)
