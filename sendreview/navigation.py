@@ -54,6 +54,13 @@ ITEMS: list[NavItem] = [
     # LA staff and EPs.
     NavItem("Schools", "schools:school-list", "schools.view_school_list"),
     NavItem("Reports", "reports:report-list", "reports.view_report_list"),
+    # The annual SEN audit return: a school role goes on to its own school's returns.
+    NavItem(
+        "SEN audit",
+        "audits:home",
+        "audits.view_overview",
+        section=("audits:home", "audits:collection", "audits:return", "audits:section"),
+    ),
     NavItem(
         "Audit visits",
         "audit_visits:visit-list",

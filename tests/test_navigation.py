@@ -15,16 +15,17 @@ from tests.access.matrix_reviews import seed_review
 
 # The items each role sees, in order (server side; tests/e2e/test_journeys.py checks the browser).
 EXPECTED = {
-    "senco": ["Home", "Self-reviews", "Reports", "Audit visits"],
-    "headteacher": ["Home", "Self-reviews", "Reports", "Audit visits"],
-    "governor": ["Home", "Self-reviews", "Reports", "Audit visits"],
+    "senco": ["Home", "Self-reviews", "Reports", "SEN audit", "Audit visits"],
+    "headteacher": ["Home", "Self-reviews", "Reports", "SEN audit", "Audit visits"],
+    "governor": ["Home", "Self-reviews", "Reports", "SEN audit", "Audit visits"],
     "moderator": ["Home", "Audit visits"],
-    "ep": ["Home", "Schools", "Reports"],
-    "la_officer": ["Home", "Schools", "Reports", "Audit visits", "Frameworks"],
+    "ep": ["Home", "Schools", "Reports", "SEN audit"],
+    "la_officer": ["Home", "Schools", "Reports", "SEN audit", "Audit visits", "Frameworks"],
     "la_admin": [
         "Home",
         "Schools",
         "Reports",
+        "SEN audit",
         "Audit visits",
         "Users",
         "EP assignments",

@@ -487,21 +487,17 @@ def prefill_budget(*, visit, user) -> AuditVisit:
 
 
 def funding_figures(visit) -> dict | None:
-    """The annual return's funding section is not exposed by the audits app yet: None."""
-    try:
-        from audits import selectors as return_selectors  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    getter = getattr(return_selectors, "funding_for_school_year", None)
-    if getter is None:
-        return None
-    found = getter(school=visit.school, academic_year=visit.academic_year)
-    if not found:
+    """Allocation, budget plan and outturn from the school's accepted annual return of the visit's
+    year (the audits app's selector), or None when there is none."""
+    from audits import selectors as return_selectors
+
+    found = return_selectors.funding_totals(visit.school, visit.academic_year)
+    if found is None:
         return None
     return {
-        "budget_allocation": found.get("allocation"),
-        "budget_plan": found.get("plan"),
-        "budget_outturn": found.get("outturn"),
+        "budget_allocation": found.allocation,
+        "budget_plan": found.planned,
+        "budget_outturn": found.outturn,
     }
 
 

@@ -16,16 +16,17 @@ pytestmark = pytest.mark.browser
 
 # The service navigation each role must see, in order, and nothing else.
 NAVIGATION = {
-    "senco": ["Home", "Self-reviews", "Reports", "Audit visits"],
-    "headteacher": ["Home", "Self-reviews", "Reports", "Audit visits"],
-    "governor": ["Home", "Self-reviews", "Reports", "Audit visits"],
+    "senco": ["Home", "Self-reviews", "Reports", "SEN audit", "Audit visits"],
+    "headteacher": ["Home", "Self-reviews", "Reports", "SEN audit", "Audit visits"],
+    "governor": ["Home", "Self-reviews", "Reports", "SEN audit", "Audit visits"],
     "moderator": ["Home", "Audit visits"],
-    "ep": ["Home", "Schools", "Reports"],
-    "la_officer": ["Home", "Schools", "Reports", "Audit visits", "Frameworks"],
+    "ep": ["Home", "Schools", "Reports", "SEN audit"],
+    "la_officer": ["Home", "Schools", "Reports", "SEN audit", "Audit visits", "Frameworks"],
     "la_admin": [
         "Home",
         "Schools",
         "Reports",
+        "SEN audit",
         "Audit visits",
         "Users",
         "EP assignments",
