@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -56,6 +57,8 @@ INSTALLED_APPS = [
     "crispy_forms_gds",
     "django_htmx",
     "django_celery_beat",
+    "django_tables2",
+    "django_filters",
     "csp",
     "sendreview",
     "accounts",
@@ -64,6 +67,7 @@ INSTALLED_APPS = [
     "workplans",
     "audits",
     "reports",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -279,6 +283,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     # A job whose worker vanished past every retry is shown as failed, with its "try again" button.
     "expire-stale-report-jobs": {"task": "reports.expire_stale_jobs", "schedule": 300.0},
+    # Full rebuild of the dashboard summary tables; reports (and logs) any difference it corrects.
+    "rebuild-dashboard-summaries": {
+        "task": "dashboards.rebuild_summaries",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 
