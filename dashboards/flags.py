@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 
 from dashboards.models import AttentionThreshold, ReviewCoverage, ThemeScore
@@ -125,17 +125,31 @@ class Flag:
     code: str
     title: str
     rule: str
-    queryset: object
-    reason: object  # callable(row) -> str
-    evidence: object  # callable(row) -> (url name, kwargs) or None
+    queryset: object  # one row per school (a School, or a summary row with .school)
+    reason: object  # callable(row, details) -> str
+    evidence: object  # callable(row, details) -> (url name, kwargs)
+    # callable(school ids) -> {school id: [findings]}: the findings behind a page of schools
+    details: object = None
+
+    def load(self, rows) -> dict:
+        if self.details is None:
+            return {}
+        return self.details([getattr(r, "school_id", None) or r.pk for r in rows])
+
+
+def _by_school(queryset, school_ids) -> dict:
+    out: dict[int, list] = {}
+    for row in queryset.filter(school_id__in=list(school_ids)):
+        out.setdefault(row.school_id, []).append(row)
+    return out
 
 
 def flags_for(
-    *, la, year, phase: str = "", framework=None, today: date | None = None
+    *, la, year, phase: str = "", framework=None, today: date | None = None, settings=None
 ) -> list[Flag]:
     """The rules the data supports, each with a queryset of rows (one per school and finding)."""
     today = today or timezone.localdate()
-    values = {code: s.value for code, s in settings_for(la).items()}
+    values = {code: s.value for code, s in (settings or settings_for(la)).items()}
     due = year.starts_on + timedelta(days=int(values["review_due_days"]))
     overdue_days = int(values["discussion_overdue_days"])
     gap = float(values["calibration_gap"])
@@ -172,23 +186,23 @@ def flags_for(
         .select_related("school")
         .order_by("submitted_at", "school__name")
     )
-    higher = (
-        scores.filter(gap__gte=gap - 1e-9)
-        .select_related("school", "theme", "moderator")
-        .order_by("-gap", "school__name")
+    higher_rows = (
+        scores.filter(gap__gte=gap - 1e-9).select_related("theme").order_by("-gap", "theme__label")
     )
+    higher = School.objects.filter(pk__in=higher_rows.values("school_id")).order_by("name")
     previous = ThemeScore.objects.filter(
         la=la,
         school=OuterRef("school"),
         theme=OuterRef("theme"),
         start_year=year.start_year - 1,
     ).values("self_score")[:1]
-    fallen = (
+    fallen_rows = (
         scores.annotate(previous_score=Subquery(previous))
         .filter(previous_score__isnull=False, self_score__lt=F("previous_score") - fall)
-        .select_related("school", "theme")
-        .order_by("self_score", "school__name")
+        .select_related("theme")
+        .order_by("self_score", "theme__label")
     )
+    fallen = School.objects.filter(pk__in=fallen_rows.values("school_id")).order_by("name")
 
     def _pct(x):
         return f"{x:.2f}"
@@ -199,44 +213,57 @@ def flags_for(
             "Self-review not submitted",
             f"No self-review submitted for {year.label} by {due:%-d %B %Y}.",
             not_submitted,
-            lambda s: f"No self-review submitted for {year.label}; it was due by {due:%-d %B %Y}.",
-            lambda s: ("frameworks:review-list", {"school_uuid": s.uuid}),
+            lambda s, d: (
+                f"No self-review submitted for {year.label}; it was due by {due:%-d %B %Y}."
+            ),
+            lambda s, d: ("frameworks:review-list", {"school_uuid": s.uuid}),
         ),
         Flag(
             "undiscussed",
             "Discussion overdue",
             f"Submitted more than {overdue_days} days ago and not yet discussed.",
             undiscussed,
-            lambda r: (
+            lambda r, d: (
                 f"Submitted on {timezone.localtime(r.submitted_at):%-d %B %Y}, "
                 f"not discussed {(today - timezone.localtime(r.submitted_at).date()).days} days later."
             ),
-            lambda r: ("frameworks:review-detail", {"uuid": r.review_uuid}),
+            lambda r, d: ("frameworks:review-detail", {"uuid": r.review_uuid}),
         ),
         Flag(
             "rates_higher",
             "Rates itself higher than moderated",
             f"On a theme, own ratings at least {gap:.2f} above those agreed in discussion.",
             higher,
-            lambda r: (
+            lambda school, d: " ".join(
                 f"{r.theme.label}: rated {_pct(r.self_on_moderated)} by the school, "
                 f"{_pct(r.moderated_score)} as agreed in discussion "
                 f"({r.items_moderated} statement{'s' if r.items_moderated != 1 else ''})."
+                for r in d.get(school.pk, [])
             ),
-            lambda r: ("frameworks:review-detail", {"uuid": r.review_uuid}),
+            lambda school, d: _review_link(school, d),
+            lambda ids: _by_school(higher_rows, ids),
         ),
         Flag(
             "sharp_fall",
             "Sharp fall in a theme",
             f"A theme's self-rating fell by more than {fall:.2f} since {year.start_year - 1}.",
             fallen,
-            lambda r: (
+            lambda school, d: " ".join(
                 f"{r.theme.label}: {_pct(r.previous_score)} last year, {_pct(r.self_score)} "
                 f"in {year.label}."
+                for r in d.get(school.pk, [])
             ),
-            lambda r: ("frameworks:review-detail", {"uuid": r.review_uuid}),
+            lambda school, d: _review_link(school, d),
+            lambda ids: _by_school(fallen_rows, ids),
         ),
     ]
+
+
+def _review_link(school, details):
+    rows = details.get(school.pk)
+    if rows:
+        return ("frameworks:review-detail", {"uuid": rows[0].review_uuid})
+    return ("frameworks:review-list", {"school_uuid": school.uuid})
 
 
 def threshold_save(*, la, code: str, value: Decimal, user) -> AttentionThreshold:
@@ -244,6 +271,3 @@ def threshold_save(*, la, code: str, value: Decimal, user) -> AttentionThreshold
         la=la, code=code, defaults={"value": value, "changed_by": user}
     )
     return row
-
-
-__all__ = ["Q", "flags_for", "settings_for", "threshold_save", "THRESHOLDS", "UNAVAILABLE"]

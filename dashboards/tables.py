@@ -112,13 +112,14 @@ class ThemeColumn(tables.Column):
         self.theme = theme
         super().__init__(
             verbose_name=theme.label,
+            accessor="pk",  # never empty, so django-tables2 hands the record to the td class
             empty_values=(),
             orderable=False,
             attrs={
                 "th": NUMERIC_TH,
                 "td": {
-                    "class": lambda record, table, **kw: heat_class(
-                        table.scores.get((record.pk, self.theme.pk))
+                    "class": lambda table, record=None, **kw: heat_class(
+                        None if record is None else table.scores.get((record.pk, self.theme.pk))
                     )
                 },
             },
@@ -316,8 +317,13 @@ class FlagTable(GovukTable):
 
     def __init__(self, data, flag, **kwargs):
         self.flag = flag
+        self.details: dict = {}
         self.export_name = f"attention-{flag.code.replace('_', '-')}"
         super().__init__(data, caption=flag.title, **kwargs)
+
+    def load_page(self) -> None:
+        """The findings behind the schools on the current page: one query, whatever the LA."""
+        self.details = self.flag.load([row.record for row in self.page.object_list])
 
     @staticmethod
     def _school(record):
@@ -332,10 +338,10 @@ class FlagTable(GovukTable):
         )
 
     def render_reason(self, record):
-        return self.flag.reason(record)
+        return self.flag.reason(record, self.details)
 
     def render_evidence(self, record):
-        name, kwargs = self.flag.evidence(record)
+        name, kwargs = self.flag.evidence(record, self.details)
         return format_html(
             '<a class="govuk-link" href="{}">Evidence<span class="govuk-visually-hidden"> for {}</span></a>',
             reverse(name, kwargs=kwargs),
@@ -346,8 +352,12 @@ class FlagTable(GovukTable):
         return ["School", "Reason", "Evidence link"]
 
     def export_rows(self, records):
+        records = list(records)
+        details = self.flag.load(records)
         out = []
         for r in records:
-            name, kwargs = self.flag.evidence(r)
-            out.append([self._school(r).name, self.flag.reason(r), reverse(name, kwargs=kwargs)])
+            name, kwargs = self.flag.evidence(r, details)
+            out.append(
+                [self._school(r).name, self.flag.reason(r, details), reverse(name, kwargs=kwargs)]
+            )
         return out

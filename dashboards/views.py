@@ -275,7 +275,8 @@ def attention(request):
         fs.form.cleaned_data.get("phase") or "",
         fs.form.cleaned_data.get("framework"),
     )
-    found = flags.flags_for(la=la, year=year, phase=phase, framework=framework)
+    settings = flags.settings_for(la)
+    found = flags.flags_for(la=la, year=year, phase=phase, framework=framework, settings=settings)
     tables = {f.code: FlagTable(f.queryset, f, prefix=f"{f.code}-") for f in found}
     wanted = _wanted_download(request, tables)
     if wanted:
@@ -283,6 +284,7 @@ def attention(request):
         return _download(table, table.flag.queryset, fmt, _label(year, phase, framework))
     for table in tables.values():
         RequestConfig(request, paginate={"per_page": 10}).configure(table)
+        table.load_page()
     return render(
         request,
         "dashboards/attention.html",
@@ -293,7 +295,7 @@ def attention(request):
             errors,
             la=la,
             flag_tables=list(tables.values()),
-            settings=flags.settings_for(la).values(),
+            settings=settings.values(),
             defaults_dated=flags.DEFAULTS_DATED,
             unavailable=flags.UNAVAILABLE,
             can_set=request.user.has_perm("dashboards.set_thresholds"),
