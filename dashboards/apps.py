@@ -8,6 +8,6 @@ class DashboardsConfig(AppConfig):
 
     def ready(self) -> None:
         # The summary sources connect their workflow hooks (see dashboards/summaries/).
-        from dashboards import summaries
+        from dashboards import report_kind, summaries  # noqa: F401  (registers the PDF kind)
 
         summaries.connect_all()

@@ -10,7 +10,9 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
-PER_PAGE = 15  # no more rows than the smallest LA has schools: a page costs the same for 16 as for 650
+PER_PAGE = (
+    15  # no more rows than the smallest LA has schools: a page costs the same for 16 as for 650
+)
 CELL = {"class": "govuk-table__cell"}
 NUMERIC = {"class": "govuk-table__cell govuk-table__cell--numeric"}
 NUMERIC_TH = {"class": "govuk-table__header--numeric"}

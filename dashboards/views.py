@@ -147,6 +147,7 @@ def overview(request):
             trend=trend,
             trend_statuses=statuses[1:],
             chart=charts.coverage_chart(trend, statuses[1:]),
+            can_request_report=request.user.has_perm("reports.request_report"),
             current="dashboards:overview",
         ),
     )

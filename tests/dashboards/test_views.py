@@ -266,3 +266,36 @@ def test_heatmap_and_calibration_show_the_scores(world, client_for):
         reverse("dashboards:calibration"), {"ep": world.users["ep_unassigned"].pk}
     ).content.decode()
     assert "+0.67" not in body.split("By theme over the years")[0]
+
+
+def test_borough_trends_pdf_kind(world, client_for):
+    from reports.kinds import get_kind
+    from reports.models import ReportJob
+
+    review = start_review(world, HACKNEY)
+    with scopes_disabled():
+        Response.objects.filter(review=review).update(current_rating=2)
+    advance(review, world, "submitted")
+    kind = get_kind("borough-trends")
+    with scopes_disabled():
+        context = kind.build_context(world.la)
+        assert context["coverage"][0]["values"] == [0, 1, 0, 0]
+        assert kind.content_version(world.la) == kind.content_version(world.la)
+    client = client_for("la_officer")
+    assert "borough-trends" in client.get(reverse("dashboards:overview")).content.decode()
+    response = client.post(
+        reverse("reports:report-request"), {"kind": "borough-trends", "subject": world.la.uuid}
+    )
+    assert response.status_code == 302
+    with scopes_disabled():
+        job = ReportJob.objects.get(kind="borough-trends")
+        assert job.la_id == world.la.pk and job.school_id is None
+    # Another LA's officer cannot ask for this LA's report; school staff cannot ask at all.
+    other = client_for("la_officer_other_la").post(
+        reverse("reports:report-request"), {"kind": "borough-trends", "subject": world.la.uuid}
+    )
+    assert other.status_code == 404
+    senco = client_for("senco").post(
+        reverse("reports:report-request"), {"kind": "borough-trends", "subject": world.la.uuid}
+    )
+    assert senco.status_code == 403
