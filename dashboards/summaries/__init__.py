@@ -99,7 +99,12 @@ def _replace(model, filters: dict, rows: list) -> None:
 def refresh(source, *, la_id: int, school_id: int, year_id: int) -> None:
     """Recompute one school's rows of one year (and that year's derived rows), in the caller's
     transaction."""
+    from schools.models import AcademicYear
+
     with transaction.atomic(), scope(la=[la_id], school=None):
+        # Refreshes of one (LA, year) queue on the year's row: each replaces the year's derived
+        # rows whole, and two interleaved delete-then-insert runs would collide on their keys.
+        AcademicYear.objects.select_for_update().filter(pk=year_id).first()
         computed = source.compute(la_id, school_id=school_id, year_id=year_id)
         for model, rows in computed.items():
             _replace(
