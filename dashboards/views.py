@@ -34,6 +34,7 @@ from dashboards.tables import (
 )
 from schools import selectors as school_selectors
 from schools.models import School
+from sendreview import throttle
 from sendreview.access import get_scoped_or_404, require
 from sendreview.tabular.export import FORMATS, export_response
 
@@ -57,6 +58,7 @@ def _wanted_download(request, tables: dict):
         return None
     if fmt not in FORMATS or request.GET.get("table") not in tables:
         raise Http404("No such download")
+    throttle.check(request, "dashboard-export")
     return tables[request.GET["table"]], fmt
 
 
@@ -372,6 +374,7 @@ def school(request, uuid):
     if download:
         if download not in FORMATS or request.GET.get("table") not in ("trend", "position"):
             raise Http404("No such download")
+        throttle.check(request, "dashboard-export")
         if request.GET["table"] == "trend":
             headers = ["Theme"] + [f"{y}/{(y + 1) % 100:02d}" for y in years]
             rows = [

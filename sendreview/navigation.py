@@ -54,6 +54,9 @@ ITEMS: list[NavItem] = [
     # LA staff and EPs.
     NavItem("Schools", "schools:school-list", "schools.view_school_list"),
     NavItem("Reports", "reports:report-list", "reports.view_report_list"),
+    NavItem(
+        "Dashboards", "dashboards:overview", "dashboards.view_borough", section=("dashboards:",)
+    ),
     # LA administration.
     NavItem("Users", "schools:user-list", "schools.administer_la"),
     NavItem("EP assignments", "schools:ep-assignment-list", "schools.administer_la"),

@@ -21,11 +21,12 @@ NAVIGATION = {
     "governor": ["Home", "Reports"],
     "moderator": ["Home"],
     "ep": ["Home", "Schools", "Reports"],
-    "la_officer": ["Home", "Schools", "Reports", "Frameworks"],
+    "la_officer": ["Home", "Schools", "Reports", "Dashboards", "Frameworks"],
     "la_admin": [
         "Home",
         "Schools",
         "Reports",
+        "Dashboards",
         "Users",
         "EP assignments",
         "Academic years",
