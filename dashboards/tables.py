@@ -32,6 +32,9 @@ class GovukTable(tables.Table):
         per_page = PER_PAGE
 
     def __init__(self, *args, caption: str = "", **kwargs):
+        # Set here rather than relying on Meta: a subclass without its own Meta would not inherit it.
+        kwargs.setdefault("template_name", "dashboards/govuk_table.html")
+        kwargs.setdefault("attrs", {"td": CELL})
         super().__init__(*args, **kwargs)
         self.caption = caption or self.caption
 

@@ -26,11 +26,15 @@ def discussed_review(world):
             load_all()
         review = services.review_start(
             school=world.school,
-            framework_version=FrameworkVersion.objects.get(framework__code="hackney-ten-dimensions"),
+            framework_version=FrameworkVersion.objects.get(
+                framework__code="hackney-ten-dimensions"
+            ),
             academic_year=world.year,
             user=world.users["senco"],
         )
-        Response.objects.filter(review=review).update(current_rating=1, selected_for_discussion=True)
+        Response.objects.filter(review=review).update(
+            current_rating=1, selected_for_discussion=True
+        )
         review = services.review_submit(review=review, user=world.users["senco"])
         ids = list(Response.objects.filter(review=review).values_list("pk", flat=True))
         return services.review_record_discussion(
@@ -84,9 +88,9 @@ def test_la_officer_finds_schools_needing_attention_and_downloads(e2e_page, e2e_
     assert world.school.name in content and world.school_other_la.name not in content
 
     page.get_by_role("link", name="Ratings across schools").click()
-    expect(page.get_by_role("table", name=re.compile("Self-ratings by school and theme"))).to_contain_text(
-        world.school.name
-    )
+    expect(
+        page.get_by_role("table", name=re.compile("Self-ratings by school and theme"))
+    ).to_contain_text(world.school.name)
     assert blocking_violations(page) == []
     page.goto(reverse("dashboards:school", kwargs={"uuid": world.school.uuid}))
     expect(page.get_by_role("heading", level=1)).to_have_text("Self-review dashboard")
