@@ -5,6 +5,7 @@ once with the keyboard only."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -84,7 +85,7 @@ def test_la_officer_finds_schools_needing_attention_and_downloads(e2e_page, e2e_
         page.get_by_role("link", name=re.compile(r"^CSV.*schools' ratings")).click()
     download = info.value
     assert download.suggested_filename.startswith("calibration-by-school-2026-27")
-    content = open(download.path(), encoding="utf-8-sig").read()
+    content = Path(download.path()).read_text(encoding="utf-8-sig")
     assert world.school.name in content and world.school_other_la.name not in content
 
     page.get_by_role("link", name="Ratings across schools").click()
