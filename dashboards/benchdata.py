@@ -185,6 +185,9 @@ def _direct_summaries(la, school_rows, year_rows, versions, rng) -> None:
                         gap=None if m is None else round(s - m, 6),
                     )
                 )
+    previous = {(t.school_id, t.theme_id, t.start_year): t.self_score for t in scores}
+    for t in scores:
+        t.previous_score = previous.get((t.school_id, t.theme_id, t.start_year - 1))
     ReviewCoverage.objects.bulk_create(coverage, batch_size=5000)
     ThemeScore.objects.bulk_create(scores, batch_size=5000)
     derived = reviews_source.SOURCE.derive(la.pk, [y.pk for y in year_rows])

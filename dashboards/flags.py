@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from dashboards.models import AttentionThreshold, ReviewCoverage, ThemeScore
@@ -190,15 +190,8 @@ def flags_for(
         scores.filter(gap__gte=gap - 1e-9).select_related("theme").order_by("-gap", "theme__label")
     )
     higher = School.objects.filter(pk__in=higher_rows.values("school_id")).order_by("name")
-    previous = ThemeScore.objects.filter(
-        la=la,
-        school=OuterRef("school"),
-        theme=OuterRef("theme"),
-        start_year=year.start_year - 1,
-    ).values("self_score")[:1]
     fallen_rows = (
-        scores.annotate(previous_score=Subquery(previous))
-        .filter(previous_score__isnull=False, self_score__lt=F("previous_score") - fall)
+        scores.filter(previous_score__isnull=False, self_score__lt=F("previous_score") - fall)
         .select_related("theme")
         .order_by("self_score", "theme__label")
     )

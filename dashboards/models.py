@@ -96,6 +96,9 @@ class ThemeScore(models.Model):
     moderator = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    previous_score = models.FloatField(
+        null=True, blank=True, help_text="self_score of the same school and theme the year before"
+    )
 
     objects = ScopedManager(la="la_id", school="school_id")
 

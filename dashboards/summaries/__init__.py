@@ -110,6 +110,9 @@ def refresh(source, *, la_id: int, school_id: int, year_id: int) -> None:
             _replace(
                 model, {"la_id": la_id, "school_id": school_id, "academic_year_id": year_id}, rows
             )
+        after = getattr(source, "after_refresh", None)
+        if after is not None:
+            after(la_id, school_id, year_id)
         for model, rows in source.derive(la_id, [year_id]).items():
             _replace(model, {"la_id": la_id, "academic_year_id": year_id}, rows)
 

@@ -191,7 +191,43 @@ class ReviewsSource:
                     moderator_id=moderators.get(review_id) if moderated_pairs else None,
                 )
             )
+        self._link_previous(la_id, scores, school_id=school_id, year_id=year_id)
         return {ReviewCoverage: coverage, ThemeScore: scores}
+
+    def _link_previous(self, la_id, scores, *, school_id, year_id) -> None:
+        """Each row's previous_score: the same school and theme a year earlier (computed in the same
+        pass, else as stored for a one-school refresh)."""
+        known = {(s.school_id, s.theme_id, s.start_year): s.self_score for s in scores}
+        if school_id is not None and scores:
+            years = {s.start_year - 1 for s in scores}
+            for theme_id, start_year, value in ThemeScore.objects.filter(
+                la_id=la_id, school_id=school_id, start_year__in=years
+            ).values_list("theme_id", "start_year", "self_score"):
+                known.setdefault((school_id, theme_id, start_year), value)
+        for s in scores:
+            s.previous_score = known.get((s.school_id, s.theme_id, s.start_year - 1))
+
+    def after_refresh(self, la_id: int, school_id: int, year_id: int) -> None:
+        """The next year's rows of the school point at this year's scores: bring them up to date."""
+        from schools.models import AcademicYear
+
+        start_year = AcademicYear.objects.filter(pk=year_id).values_list("start_year", flat=True)[0]
+        now = dict(
+            ThemeScore.objects.filter(
+                la_id=la_id, school_id=school_id, start_year=start_year
+            ).values_list("theme_id", "self_score")
+        )
+        later = list(
+            ThemeScore.objects.filter(la_id=la_id, school_id=school_id, start_year=start_year + 1)
+        )
+        changed = []
+        for row in later:
+            value = now.get(row.theme_id)
+            if row.previous_score != value:
+                row.previous_score = value
+                changed.append(row)
+        if changed:
+            ThemeScore.objects.bulk_update(changed, ["previous_score"])
 
     def derive(self, la_id: int, year_ids):
         """Per (year, theme, phase and all phases): quartiles of self scores, calibration counts."""

@@ -13,6 +13,7 @@ from dashboards.summaries.reviews import SOURCE
 from dashboards.tasks import rebuild_summaries
 from frameworks import services
 from frameworks.models import Response
+from tests import factories as f
 from tests.frameworks.reviews_support import HACKNEY, advance, reload, start_review
 
 pytestmark = pytest.mark.django_db
@@ -141,3 +142,21 @@ def test_summary_rows_stay_in_their_la(world):
     with scopes_disabled():
         assert ReviewCoverage.objects.filter(la=world.la).count() == 0
         assert ReviewCoverage.objects.filter(la=world.la_other).count() == 1
+
+
+def test_previous_year_scores_follow_either_year_changing(world):
+    with scopes_disabled():
+        last_year = f.AcademicYearFactory(la=world.la, start_year=2025, is_current=False)
+    old = start_review(world, HACKNEY, year=last_year)
+    rate_all(old, 1)  # 1.0
+    old = advance(old, world, "submitted")
+    new = start_review(world, HACKNEY)
+    rate_all(new, 4)  # 0.0
+    advance(new, world, "submitted")
+    now = [s for s in scores(world).values() if s.start_year == 2026]
+    assert now and all(s.previous_score == 1.0 for s in now)
+    # Last year's review re-opened: this year's rows lose their comparison at once.
+    with scopes_disabled():
+        services.review_reopen(review=old, user=world.users["senco"], reason="Recount")
+        assert not ThemeScore.objects.filter(start_year=2026, previous_score__isnull=False).exists()
+    assert summaries.rebuild(SOURCE, la_id=world.la.pk).differences == 0

@@ -235,6 +235,7 @@ def test_attention_lists_the_reason_and_evidence_and_follows_thresholds(world, c
         assert (row.code, row.changed_by) == ("calibration_gap", world.users["la_admin"])
     body = client.get(reverse("dashboards:attention")).content.decode()
     assert "Rates itself higher than moderated: 0 schools" in body
+    assert "Sharp fall in a theme: 0 schools" in body
     assert "Set by" in body
 
 
