@@ -78,6 +78,10 @@ class Command(BaseCommand):
             result = demo.load_demo(password=password)
             # After the schools and people: the frameworks, the LAs' choices and the reviews.
             demo_reviews.load_demo_reviews(result=result)
+            # The demo's reviews are bulk-inserted (no workflow hooks): build the dashboards' summaries.
+            from dashboards.tasks import rebuild_summaries
+
+            rebuild_summaries()
         except (demo.DemoConflict, ValidationError) as exc:
             raise CommandError(f"The demo data clashes with data already here: {exc}") from exc
 
