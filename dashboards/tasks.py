@@ -9,7 +9,7 @@ from dashboards import summaries
 
 
 @shared_task(name="dashboards.rebuild_summaries", acks_late=True)
-def rebuild_summaries(la_id: int | None = None) -> dict:
+def rebuild_summaries(la_id: int | None = None, record: bool = True) -> dict:
     """Rebuild every LA's summaries (or one LA's); returns {la_id: {source: differences}}.
 
     Safe to run twice or concurrently: each LA is rebuilt under a lock on its row, and a rebuild
@@ -25,5 +25,7 @@ def rebuild_summaries(la_id: int | None = None) -> dict:
         )
     report = {}
     for pk in la_ids:
-        report[pk] = {name: diff.differences for name, diff in summaries.rebuild_la(pk).items()}
+        report[pk] = {
+            name: diff.differences for name, diff in summaries.rebuild_la(pk, record=record).items()
+        }
     return report

@@ -171,23 +171,14 @@ def rebuild(source, *, la_id: int) -> Diff:
     return total
 
 
-def rebuild_la(la_id: int) -> dict[str, Diff]:
-    """Every source for one LA; records each run (SummaryRebuild) and logs any difference."""
-    from dashboards.models import SummaryRebuild
-
+def rebuild_la(la_id: int, *, record: bool = True) -> dict[str, Diff]:
+    """Every source for one LA; records each run (SummaryRebuild, unless `record` is off: demo
+    loading leaves no trace when nothing changed) and logs any difference."""
     results = {}
     for name, source in sources().items():
         diff = rebuild(source, la_id=la_id)
-        with scope(la=[la_id], school=None):
-            SummaryRebuild.objects.create(
-                la_id=la_id,
-                source=name,
-                seconds=diff.seconds,
-                rows=diff.rows,
-                added=diff.added,
-                changed=diff.changed,
-                removed=diff.removed,
-            )
+        if record:
+            _record(la_id, name, diff)
         if diff.differences:
             log.warning(
                 "summary rebuild la=%s source=%s found %s differences: %s",
@@ -198,3 +189,18 @@ def rebuild_la(la_id: int) -> dict[str, Diff]:
             )
         results[name] = diff
     return results
+
+
+def _record(la_id: int, name: str, diff: Diff) -> None:
+    from dashboards.models import SummaryRebuild
+
+    with scope(la=[la_id], school=None):
+        SummaryRebuild.objects.create(
+            la_id=la_id,
+            source=name,
+            seconds=diff.seconds,
+            rows=diff.rows,
+            added=diff.added,
+            changed=diff.changed,
+            removed=diff.removed,
+        )
