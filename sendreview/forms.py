@@ -56,7 +56,8 @@ PERIODS = [("7", "Last 7 days"), ("30", "Last 30 days"), ("90", "Last 90 days"),
 def _access_log_choices(field: str, everything: str):
     from sendreview.models import AccessLogEntry
 
-    return [("", everything), *AccessLogEntry._meta.get_field(field).choices]
+    choices = getattr(AccessLogEntry._meta.get_field(field), "choices", None) or []
+    return [("", everything), *choices]
 
 
 class AccessLogFilterForm(forms.Form):

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 
-def OWN_SCHOOL(act) -> dict | None:  # noqa: N802  (reads as a constant in ITEMS)
+def OWN_SCHOOL(act) -> dict | None:  # named like a constant: it reads as one in ITEMS
     """URL arguments for a page about the acting school role's own school."""
     return {"school_uuid": act.school_uuid} if act.school_uuid else None
 
@@ -54,6 +54,13 @@ ITEMS: list[NavItem] = [
     # LA staff and EPs.
     NavItem("Schools", "schools:school-list", "schools.view_school_list"),
     NavItem("Reports", "reports:report-list", "reports.view_report_list"),
+    # The annual SEN audit return: a school role goes on to its own school's returns.
+    NavItem(
+        "SEN audit",
+        "audits:home",
+        "audits.view_overview",
+        section=("audits:home", "audits:collection", "audits:return", "audits:section"),
+    ),
     NavItem(
         "Dashboards", "dashboards:overview", "dashboards.view_borough", section=("dashboards:",)
     ),

@@ -51,7 +51,7 @@ KEY_PREFIX = "throttle"
 class Throttled(Exception):
     """The named action is over one of its limits; `wait` seconds until the window turns."""
 
-    def __init__(self, name: str, wait: int, dimension: str):
+    def __init__(self, name: str, wait: float, dimension: str):
         super().__init__(f"{name} throttled per {dimension} for {wait}s")
         self.name = name
         self.wait = max(1, int(wait))

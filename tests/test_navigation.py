@@ -15,16 +15,17 @@ from tests.access.matrix_reviews import seed_review
 
 # The items each role sees, in order (server side; tests/e2e/test_journeys.py checks the browser).
 EXPECTED = {
-    "senco": ["Home", "Self-reviews", "Reports"],
-    "headteacher": ["Home", "Self-reviews", "Reports"],
-    "governor": ["Home", "Self-reviews", "Reports"],
+    "senco": ["Home", "Self-reviews", "Reports", "SEN audit"],
+    "headteacher": ["Home", "Self-reviews", "Reports", "SEN audit"],
+    "governor": ["Home", "Self-reviews", "Reports", "SEN audit"],
     "moderator": ["Home"],
-    "ep": ["Home", "Schools", "Reports"],
-    "la_officer": ["Home", "Schools", "Reports", "Dashboards", "Frameworks"],
+    "ep": ["Home", "Schools", "Reports", "SEN audit"],
+    "la_officer": ["Home", "Schools", "Reports", "SEN audit", "Dashboards", "Frameworks"],
     "la_admin": [
         "Home",
         "Schools",
         "Reports",
+        "SEN audit",
         "Dashboards",
         "Users",
         "EP assignments",

@@ -16,16 +16,17 @@ pytestmark = pytest.mark.browser
 
 # The service navigation each role must see, in order, and nothing else.
 NAVIGATION = {
-    "senco": ["Home", "Self-reviews", "Reports"],
-    "headteacher": ["Home", "Self-reviews", "Reports"],
-    "governor": ["Home", "Self-reviews", "Reports"],
+    "senco": ["Home", "Self-reviews", "Reports", "SEN audit"],
+    "headteacher": ["Home", "Self-reviews", "Reports", "SEN audit"],
+    "governor": ["Home", "Self-reviews", "Reports", "SEN audit"],
     "moderator": ["Home"],
-    "ep": ["Home", "Schools", "Reports"],
-    "la_officer": ["Home", "Schools", "Reports", "Dashboards", "Frameworks"],
+    "ep": ["Home", "Schools", "Reports", "SEN audit"],
+    "la_officer": ["Home", "Schools", "Reports", "SEN audit", "Dashboards", "Frameworks"],
     "la_admin": [
         "Home",
         "Schools",
         "Reports",
+        "SEN audit",
         "Dashboards",
         "Users",
         "EP assignments",

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from audits import demo as demo_audits
 from frameworks import demo as demo_reviews
 from schools import demo
 
@@ -78,6 +79,7 @@ class Command(BaseCommand):
             result = demo.load_demo(password=password)
             # After the schools and people: the frameworks, the LAs' choices and the reviews.
             demo_reviews.load_demo_reviews(result=result)
+            demo_audits.load_demo_audits(result=result)
             # The demo's reviews are bulk-inserted (no workflow hooks): build the dashboards' summaries.
             from dashboards.tasks import rebuild_summaries
 
