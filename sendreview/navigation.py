@@ -67,6 +67,9 @@ ITEMS: list[NavItem] = [
         "audit_visits.view_visit_list",
         section=("audit_visits:",),
     ),
+    NavItem(
+        "Dashboards", "dashboards:overview", "dashboards.view_borough", section=("dashboards:",)
+    ),
     # LA administration.
     NavItem("Users", "schools:user-list", "schools.administer_la"),
     NavItem("EP assignments", "schools:ep-assignment-list", "schools.administer_la"),

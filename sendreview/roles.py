@@ -435,6 +435,24 @@ AUDIT_VISIT_PERMISSIONS = {
 for _name, _predicate in AUDIT_VISIT_PERMISSIONS.items():
     rules.add_perm(_name, _predicate)
 PERMISSIONS.update(AUDIT_VISIT_PERMISSIONS)
+
+
+# --- Borough dashboards (dashboards app) -----------------------------------------------------------
+# The borough pages are LA staff's. A school's dashboard page is read by LA staff and by the school's
+# own staff; it shows the school's own figures against anonymised borough quartiles only.
+
+can_view_school_dashboard = school_in_acting_scope & (is_school_staff | is_la_staff)
+
+DASHBOARD_PERMISSIONS = {
+    "dashboards.view_borough": is_la_staff,
+    "dashboards.set_thresholds": is_la_admin,
+    "dashboards.view_school_dashboard": can_view_school_dashboard,
+}
+for _name, _predicate in DASHBOARD_PERMISSIONS.items():
+    rules.add_perm(_name, _predicate)
+PERMISSIONS.update(DASHBOARD_PERMISSIONS)
+
+
 # --- Annual SEN audit returns (audits app) --------------------------------------------------------
 # A return is the school's until it is first submitted: the school's staff read it (a governor
 # only reads) and its SENCO or headteacher edits it while it is a draft or queried. The EP assigned

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "crispy_forms_gds",
     "django_htmx",
     "django_celery_beat",
+    "django_tables2",
+    "django_filters",
     "csp",
     "sendreview",
     "accounts",
@@ -66,6 +68,7 @@ INSTALLED_APPS = [
     "audits",
     "audits.visits",
     "reports",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -307,6 +310,11 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-records": {
         "task": "sendreview.purge_expired_records",
         "schedule": crontab(hour=2, minute=30),
+    },
+    # Full rebuild of the dashboard summary tables; reports (and logs) any difference it corrects.
+    "rebuild-dashboard-summaries": {
+        "task": "dashboards.rebuild_summaries",
+        "schedule": crontab(hour=3, minute=15),
     },
 }
 CELERY_TIMEZONE = TIME_ZONE

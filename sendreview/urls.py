@@ -4,7 +4,7 @@ from django.urls import include, path
 from sendreview import access_log_views, views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("dashboards.home_urls")),
     path("context/", views.context_switch, name="context-switch"),
     path("health/", views.health, name="health"),
     path("accessibility/", views.accessibility, name="accessibility"),
@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("audits.urls")),
     path("", include("audits.visits.urls")),
+    path("", include("dashboards.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,39 +1,12 @@
-"""Service-wide pages: home (one per role), the context switcher, health and the static pages."""
+"""Service-wide pages: the context switcher, health and the static pages (the home pages are
+dashboards.home's)."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from schools import selectors
 from sendreview import tenancy
-from sendreview.roles import home_kind
-
-
-@login_required
-def home(request):
-    act = request.acting
-    if act is None:
-        return render(request, "home/no_access.html", status=403)
-    kind = home_kind(act.role)
-    context = {"kind": kind}
-    if kind == "school":
-        school = context["school"] = selectors.school_get_own(user=request.user)
-        context["can_start_review"] = request.user.has_perm("frameworks.start_review", school)
-    elif kind == "ep":
-        context["assignments"] = selectors.ep_assignment_list_current(user=request.user)
-    elif kind == "la":
-        return redirect("schools:school-list")
-    elif kind == "moderator":
-        from audits.visits.selectors import visits_for
-
-        context["school"] = selectors.school_get_own(user=request.user)
-        # The grant itself (already loaded by the middleware): when the access starts and ends.
-        context["grant"] = next((m for m in request.memberships if m.pk == act.membership_id), None)
-        context["visits"] = visits_for(request.user)
-    elif kind == "platform":
-        return redirect("schools:la-list")
-    return render(request, f"home/home_{kind}.html", context)
 
 
 @login_required

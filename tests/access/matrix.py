@@ -204,6 +204,7 @@ MATRIX.update(ACCOUNT_OWN)
 from tests.access.matrix_access_log import ACCESS_LOG_CASES  # noqa: E402
 from tests.access.matrix_accounts import ACCOUNT_CASES  # noqa: E402
 from tests.access.matrix_audits import AUDIT_CASES  # noqa: E402
+from tests.access.matrix_dashboards import DASHBOARD_CASES  # noqa: E402
 from tests.access.matrix_reports import REPORT_CASES  # noqa: E402
 from tests.access.matrix_reviews import REVIEW_CASES  # noqa: E402
 from tests.access.matrix_visits import VISIT_CASES  # noqa: E402
@@ -214,6 +215,7 @@ MATRIX.update(ACCESS_LOG_CASES)
 MATRIX.update(ACCOUNT_CASES)
 MATRIX.update(AUDIT_CASES)
 MATRIX.update(VISIT_CASES)
+MATRIX.update(DASHBOARD_CASES)
 
 # Paths reachable without signing in (QUALITY.md §2: the explicit allow-list).
 ANONYMOUS_ALLOWED = {"health", "accessibility", "privacy", *ACCOUNT_PUBLIC}

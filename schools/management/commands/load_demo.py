@@ -83,6 +83,10 @@ class Command(BaseCommand):
             demo_audits.load_demo_audits(result=result)
             # Audit visits in every state over the demo years (after the people and years).
             demo_visits.load_demo_visits(result=result)
+            # The demo's reviews are bulk-inserted (no workflow hooks): build the dashboards' summaries.
+            from dashboards.tasks import rebuild_summaries
+
+            rebuild_summaries(record=False)
         except (demo.DemoConflict, ValidationError) as exc:
             raise CommandError(f"The demo data clashes with data already here: {exc}") from exc
 

@@ -1,0 +1,195 @@
+"""Synthetic LAs for the dashboard benchmark and the query-ceiling tests.
+
+`seed_la(..., raw=True)` writes schools, years, self-reviews and their responses with bulk inserts
+and then builds the summaries with the real rebuild (so its time is the rebuild figure).
+`raw=False` writes schools and years, then summary rows directly (no reviews): how the national
+database of the benchmark is seeded in minutes rather than hours. Everything is deterministic for
+a given seed. Names are fictional ("Synthetic School 0001").
+"""
+
+from __future__ import annotations
+
+import random
+import uuid as uuidlib
+from datetime import UTC, datetime, timedelta
+
+from django.db import transaction
+from django_scopes import scopes_disabled
+
+from dashboards.models import ReviewCoverage, ThemeScore
+from dashboards.summaries import reviews as reviews_source
+from schools.models import AcademicYear, LocalAuthority, Phase, School
+
+PHASES = [Phase.PRIMARY] * 6 + [Phase.SECONDARY] * 2 + [Phase.SPECIAL, Phase.NURSERY]
+STATUSES = ["draft", "submitted", "discussed", "discussed", "closed", "closed", "closed"]
+
+
+def _versions():
+    from frameworks.loader import load_all
+    from frameworks.models import FrameworkVersion
+
+    if not FrameworkVersion.objects.exists():
+        load_all()
+    return list(FrameworkVersion.objects.select_related("framework").prefetch_related("items"))
+
+
+def make_la(index: int, *, name: str | None = None) -> LocalAuthority:
+    code = 200 + index
+    return LocalAuthority.objects.create(
+        name=name or f"Synthetic Authority {index:03d}",
+        slug=f"synthetic-{index:03d}",
+        la_code=f"{code:03d}",
+        gss_code=f"E09{code:06d}",
+    )
+
+
+def seed_la(
+    index: int,
+    schools: int,
+    years: int,
+    *,
+    raw: bool,
+    first_urn: int,
+    seed: int = 1,
+    first_year: int = 2021,
+) -> LocalAuthority:
+    rng = random.Random(seed * 100_003 + index)
+    with scopes_disabled(), transaction.atomic():
+        la = make_la(index)
+        year_rows = AcademicYear.objects.bulk_create(
+            [
+                AcademicYear(la=la, start_year=first_year + k, is_current=k == years - 1)
+                for k in range(years)
+            ]
+        )
+        school_rows = School.objects.bulk_create(
+            [
+                School(
+                    la=la,
+                    urn=f"{first_urn + i:06d}",
+                    laestab=f"{la.la_code}{i:04d}",
+                    name=f"Synthetic School {index:03d}-{i:04d}",
+                    phase=PHASES[i % len(PHASES)],
+                    number_on_roll=rng.randint(80, 1800),
+                )
+                for i in range(schools)
+            ],
+            batch_size=2000,
+        )
+        versions = _versions()
+        if raw:
+            _raw_reviews(la, school_rows, year_rows, versions, rng)
+            return la
+        _direct_summaries(la, school_rows, year_rows, versions, rng)
+    return la
+
+
+def _raw_reviews(la, school_rows, year_rows, versions, rng) -> None:
+    from frameworks.models import Response, ReviewEvent, SelfReview
+
+    base = datetime(2021, 10, 1, tzinfo=UTC)
+    reviews = []
+    for school in school_rows:
+        version = versions[school.pk % len(versions)]
+        for year in year_rows:
+            status = rng.choice(STATUSES)
+            submitted = base.replace(year=year.start_year) + timedelta(days=rng.randint(0, 40))
+            reviews.append(
+                SelfReview(
+                    school=school,
+                    framework_version=version,
+                    academic_year=year,
+                    status=status,
+                    submitted_at=None if status == "draft" else submitted,
+                    discussed_at=submitted + timedelta(days=20)
+                    if status in ("discussed", "closed")
+                    else None,
+                )
+            )
+    SelfReview.objects.bulk_create(reviews, batch_size=2000)
+    by_version = {v.pk: v for v in versions}
+    responses, events = [], []
+    for review in reviews:
+        version = by_version[review.framework_version_id]
+        values = version.rating_scale.values()
+        bias = rng.random()
+        discussed = review.status in ("discussed", "closed")
+        for item in version.items.all():
+            current = values[min(len(values) - 1, int(bias * len(values) + rng.random()))]
+            moderated = None
+            if discussed and rng.random() < 0.3:
+                moderated = values[
+                    max(0, min(len(values) - 1, values.index(current) + rng.choice((-1, 0, 0, 1))))
+                ]
+            responses.append(
+                Response(
+                    review=review,
+                    item=item,
+                    current_rating=current,
+                    moderated_rating=moderated,
+                    selected_for_discussion=moderated is not None,
+                )
+            )
+        if discussed:
+            events.append(ReviewEvent(review=review, kind="discussed"))
+        if len(responses) >= 20_000:
+            Response.objects.bulk_create(responses, batch_size=5000)
+            responses = []
+    Response.objects.bulk_create(responses, batch_size=5000)
+    ReviewEvent.objects.bulk_create(events, batch_size=5000)
+
+
+def _direct_summaries(la, school_rows, year_rows, versions, rng) -> None:
+    from frameworks.models import Theme
+
+    theme_ids = list(Theme.objects.values_list("pk", flat=True))
+    coverage, scores = [], []
+    for school in school_rows:
+        framework_id = versions[school.pk % len(versions)].framework_id
+        for year in year_rows:
+            status = rng.choice(STATUSES)
+            review_uuid = uuidlib.uuid4()
+            submitted = datetime(year.start_year, 10, 1, tzinfo=UTC)
+            coverage.append(
+                ReviewCoverage(
+                    la=la,
+                    academic_year=year,
+                    school=school,
+                    framework_id=framework_id,
+                    phase=school.phase,
+                    status=status,
+                    review_uuid=review_uuid,
+                    submitted_at=None if status == "draft" else submitted,
+                )
+            )
+            if status == "draft":
+                continue
+            for theme_id in theme_ids:
+                s = round(rng.random(), 6)
+                m = round(max(0.0, s - rng.random() * 0.4), 6) if status != "submitted" else None
+                scores.append(
+                    ThemeScore(
+                        la=la,
+                        academic_year=year,
+                        school=school,
+                        theme_id=theme_id,
+                        framework_id=framework_id,
+                        phase=school.phase,
+                        start_year=year.start_year,
+                        review_uuid=review_uuid,
+                        self_score=s,
+                        items_rated=4,
+                        moderated_score=m,
+                        self_on_moderated=s if m is not None else None,
+                        items_moderated=2 if m is not None else 0,
+                        gap=None if m is None else round(s - m, 6),
+                    )
+                )
+    previous = {(t.school_id, t.theme_id, t.start_year): t.self_score for t in scores}
+    for t in scores:
+        t.previous_score = previous.get((t.school_id, t.theme_id, t.start_year - 1))
+    ReviewCoverage.objects.bulk_create(coverage, batch_size=5000)
+    ThemeScore.objects.bulk_create(scores, batch_size=5000)
+    derived = reviews_source.SOURCE.derive(la.pk, [y.pk for y in year_rows])
+    for model, rows in derived.items():
+        model.objects.bulk_create(rows, batch_size=5000)

@@ -1,0 +1,87 @@
+"""The dashboards' charts: the same server-side pygal SVG path as the review profile
+(frameworks.charts: no script, GOV.UK colours, an `<img>` with a data table beside it)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pygal
+from pygal.style import Style
+
+from frameworks.charts import FONT, _render, data_uri
+
+GREY = "#505a5f"
+YELLOW_DARK = "#594d00"
+BLUE = "#1d70b8"
+PURPLE = "#4c2c92"
+GREEN = "#00703c"
+RED = "#d4351c"
+STYLE = Style(
+    background="#ffffff",
+    plot_background="#ffffff",
+    foreground="#0b0c0c",
+    foreground_strong="#0b0c0c",
+    foreground_subtle="#505a5f",
+    colors=(GREY, YELLOW_DARK, BLUE, PURPLE, GREEN),
+    font_family=FONT,
+    label_font_family=FONT,
+    major_label_font_family=FONT,
+    value_font_family=FONT,
+    value_label_font_family=FONT,
+    tooltip_font_family=FONT,
+    title_font_family=FONT,
+    legend_font_family=FONT,
+    no_data_font_family=FONT,
+    label_font_size=12,
+    major_label_font_size=12,
+    legend_font_size=14,
+    no_data_font_size=20,
+    opacity="1",
+    stroke_opacity="1",
+)
+
+
+def _bar(cls, *, labels, series, width=900, height=380, **options) -> str:
+    chart = cls(
+        js=[],
+        style=STYLE,
+        width=width,
+        height=height,
+        disable_xml_declaration=True,
+        legend_at_bottom=True,
+        x_label_rotation=-30 if len(labels) > 6 else 0,
+        truncate_label=40,
+        no_data_text="No data for these filters",
+        **options,
+    )
+    chart.x_labels = list(labels)
+    for name, values in series:
+        chart.add(name, list(values))
+    return data_uri(_render(chart))
+
+
+def coverage_chart(rows: Sequence[dict], statuses: Sequence[tuple[str, str]]) -> str:
+    """Stacked bars: schools by self-review status per year."""
+    return _bar(
+        pygal.StackedBar,
+        labels=[f"{r['start_year']}/{(r['start_year'] + 1) % 100:02d}" for r in rows],
+        series=[(label, [r[code] for r in rows]) for code, label in statuses],
+    )
+
+
+def scores_chart(labels: Sequence[str], series: Sequence[tuple[str, Sequence]]) -> str:
+    """Bars of 0–100 scores (100 best) per theme; None is left out."""
+    return _bar(
+        pygal.Bar,
+        labels=labels,
+        series=[
+            (name, [None if v is None else round(v * 100, 1) for v in values])
+            for name, values in series
+        ],
+        range=(0, 100),
+        y_labels=[0, 25, 50, 75, 100],
+    )
+
+
+def counts_chart(labels: Sequence[str], series: Sequence[tuple[str, Sequence]]) -> str:
+    return _bar(pygal.Bar, labels=labels, series=series)

@@ -1,0 +1,266 @@
+"""Schools needing attention: the rules of PROCESSES.md §5.2 the recorded data supports.
+
+Each rule names its threshold, the default (the sources give no numbers: every default is proposed,
+and dated here), and how to say the reason in words. The LA administrator may set another value
+(AttentionThreshold); the page shows default and LA value side by side with who set it and when.
+
+Each rule is one query on the summary tables of one LA and one year (plus a count), so the page
+costs the same number of queries for 16 schools as for 650.
+
+Rules of §5.2 that need data not recorded yet are listed in UNAVAILABLE with what they wait for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Exists, F, OuterRef
+from django.utils import timezone
+
+from dashboards.models import AttentionThreshold, ReviewCoverage, ThemeScore
+
+DEFAULTS_DATED = date(2026, 12, 2)  # when the defaults below were proposed
+
+
+@dataclass(frozen=True)
+class Threshold:
+    code: str
+    label: str
+    unit: str
+    default: Decimal
+    minimum: Decimal
+    maximum: Decimal
+    hint: str
+
+
+THRESHOLDS = [
+    Threshold(
+        "review_due_days",
+        "Self-review due, days after 1 September",
+        "days",
+        Decimal(60),
+        Decimal(0),
+        Decimal(364),
+        "The default, 60 days, is 31 October: the self-review feeds the work plan agreed in "
+        "September and October (PROCESSES.md §2.3, §5.2 compliance).",
+    ),
+    Threshold(
+        "discussion_overdue_days",
+        "Discussion overdue, days after submission",
+        "days",
+        Decimal(42),
+        Decimal(1),
+        Decimal(365),
+        "A submitted review not discussed with the EP or LA within this many days (about half a "
+        "term by default).",
+    ),
+    Threshold(
+        "calibration_gap",
+        "Rates itself higher than moderated, by at least",
+        "score points (0 to 1)",
+        Decimal("0.25"),
+        Decimal("0.05"),
+        Decimal("1"),
+        "On a theme, the school's own ratings of the discussed statements minus the ratings "
+        "agreed in the discussion, on the 0–1 scale (0.25 is a quarter of the scale; one step "
+        "on a four-point scale is 0.33).",
+    ),
+    Threshold(
+        "sharp_fall",
+        "Sharp fall in a theme's self-rating, more than",
+        "score points (0 to 1)",
+        Decimal("0.20"),
+        Decimal("0.05"),
+        Decimal("1"),
+        "The 'sharp change' rule applied to self-ratings: a theme's score falls by more than "
+        "this since the previous year.",
+    ),
+]
+BY_CODE = {t.code: t for t in THRESHOLDS}
+
+UNAVAILABLE = [
+    ("SEN % outlier", "the annual SEN audit return (numbers on roll and on the SEN record)"),
+    ("Sharp change in SEN numbers or need mix", "the annual SEN audit return"),
+    ("Step-down pattern", "the audit return's movement section"),
+    ("Over-representation of vulnerable groups", "the audit return's vulnerable-groups section"),
+    ("Gap widening", "the audit return's outcomes section"),
+    ("Exclusions", "the audit return's exclusions figures"),
+    ("Money", "the audit return's funding section (allocation and outturn)"),
+    ("Compliance: audit visits and work plans", "audit visits and EP work plans"),
+    ("Voice: SENDIASS alerts and tribunal appeals", "a record of alerts and appeals (no app yet)"),
+]
+
+
+@dataclass
+class Setting:
+    threshold: Threshold
+    value: Decimal
+    changed_by: object = None
+    changed_at: object = None
+
+    @property
+    def is_default(self) -> bool:
+        return self.changed_at is None
+
+
+def settings_for(la) -> dict[str, Setting]:
+    """Every threshold's value for the LA: its own where set, else the default."""
+    stored = {
+        row.code: row
+        for row in AttentionThreshold.objects.filter(la=la).select_related("changed_by")
+    }
+    out = {}
+    for t in THRESHOLDS:
+        row = stored.get(t.code)
+        out[t.code] = (
+            Setting(t, row.value, row.changed_by, row.changed_at) if row else Setting(t, t.default)
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str
+    title: str
+    rule: str
+    queryset: object  # one row per school (a School, or a summary row with .school)
+    reason: object  # callable(row, details) -> str
+    evidence: object  # callable(row, details) -> (url name, kwargs)
+    # callable(school ids) -> {school id: [findings]}: the findings behind a page of schools
+    details: object = None
+
+    def load(self, rows) -> dict:
+        if self.details is None:
+            return {}
+        return self.details([getattr(r, "school_id", None) or r.pk for r in rows])
+
+
+def _by_school(queryset, school_ids) -> dict:
+    out: dict[int, list] = {}
+    for row in queryset.filter(school_id__in=list(school_ids)):
+        out.setdefault(row.school_id, []).append(row)
+    return out
+
+
+def flags_for(
+    *, la, year, phase: str = "", framework=None, today: date | None = None, settings=None
+) -> list[Flag]:
+    """The rules the data supports, each with a queryset of rows (one per school and finding)."""
+    today = today or timezone.localdate()
+    values = {code: s.value for code, s in (settings or settings_for(la)).items()}
+    due = year.starts_on + timedelta(days=int(values["review_due_days"]))
+    overdue_days = int(values["discussion_overdue_days"])
+    gap = float(values["calibration_gap"])
+    fall = float(values["sharp_fall"])
+
+    coverage = ReviewCoverage.objects.filter(la=la, academic_year=year)
+    scores = ThemeScore.objects.filter(la=la, academic_year=year)
+    if phase:
+        coverage = coverage.filter(phase=phase)
+        scores = scores.filter(phase=phase)
+    if framework is not None:
+        coverage = coverage.filter(framework=framework)
+        scores = scores.filter(framework=framework)
+
+    from schools.models import School
+
+    submitted = ReviewCoverage.objects.filter(
+        la=la,
+        academic_year=year,
+        school=OuterRef("pk"),
+        status__in=["submitted", "discussed", "closed"],
+    )
+    not_submitted = School.objects.filter(la=la, is_open=True)
+    if phase:
+        not_submitted = not_submitted.filter(phase=phase)
+    if today > due:
+        not_submitted = not_submitted.filter(~Exists(submitted)).order_by("name")
+    else:
+        not_submitted = not_submitted.none()
+
+    stale = timezone.now() - timedelta(days=overdue_days)
+    undiscussed = (
+        coverage.filter(status="submitted", submitted_at__lt=stale)
+        .select_related("school")
+        .order_by("submitted_at", "school__name")
+    )
+    higher_rows = (
+        scores.filter(gap__gte=gap - 1e-9).select_related("theme").order_by("-gap", "theme__label")
+    )
+    higher = School.objects.filter(pk__in=higher_rows.values("school_id")).order_by("name")
+    fallen_rows = (
+        scores.filter(previous_score__isnull=False, self_score__lt=F("previous_score") - fall)
+        .select_related("theme")
+        .order_by("self_score", "theme__label")
+    )
+    fallen = School.objects.filter(pk__in=fallen_rows.values("school_id")).order_by("name")
+
+    def _pct(x):
+        return f"{x:.2f}"
+
+    return [
+        Flag(
+            "not_submitted",
+            "Self-review not submitted",
+            f"No self-review submitted for {year.label} by {due:%-d %B %Y}.",
+            not_submitted,
+            lambda s, d: (
+                f"No self-review submitted for {year.label}; it was due by {due:%-d %B %Y}."
+            ),
+            lambda s, d: ("frameworks:review-list", {"school_uuid": s.uuid}),
+        ),
+        Flag(
+            "undiscussed",
+            "Discussion overdue",
+            f"Submitted more than {overdue_days} days ago and not yet discussed.",
+            undiscussed,
+            lambda r, d: (
+                f"Submitted on {timezone.localtime(r.submitted_at):%-d %B %Y}, "
+                f"not discussed {(today - timezone.localtime(r.submitted_at).date()).days} days later."
+            ),
+            lambda r, d: ("frameworks:review-detail", {"uuid": r.review_uuid}),
+        ),
+        Flag(
+            "rates_higher",
+            "Rates itself higher than moderated",
+            f"On a theme, own ratings at least {gap:.2f} above those agreed in discussion.",
+            higher,
+            lambda school, d: " ".join(
+                f"{r.theme.label}: rated {_pct(r.self_on_moderated)} by the school, "
+                f"{_pct(r.moderated_score)} as agreed in discussion "
+                f"({r.items_moderated} statement{'s' if r.items_moderated != 1 else ''})."
+                for r in d.get(school.pk, [])
+            ),
+            lambda school, d: _review_link(school, d),
+            lambda ids: _by_school(higher_rows, ids),
+        ),
+        Flag(
+            "sharp_fall",
+            "Sharp fall in a theme",
+            f"A theme's self-rating fell by more than {fall:.2f} since {year.start_year - 1}.",
+            fallen,
+            lambda school, d: " ".join(
+                f"{r.theme.label}: {_pct(r.previous_score)} last year, {_pct(r.self_score)} "
+                f"in {year.label}."
+                for r in d.get(school.pk, [])
+            ),
+            lambda school, d: _review_link(school, d),
+            lambda ids: _by_school(fallen_rows, ids),
+        ),
+    ]
+
+
+def _review_link(school, details):
+    rows = details.get(school.pk)
+    if rows:
+        return ("frameworks:review-detail", {"uuid": rows[0].review_uuid})
+    return ("frameworks:review-list", {"school_uuid": school.uuid})
+
+
+def threshold_save(*, la, code: str, value: Decimal, user) -> AttentionThreshold:
+    row, _ = AttentionThreshold.objects.update_or_create(
+        la=la, code=code, defaults={"value": value, "changed_by": user}
+    )
+    return row

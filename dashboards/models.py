@@ -1,0 +1,209 @@
+"""Summary tables the borough dashboards read, and the LA's attention thresholds.
+
+Every summary row is keyed by (LA, academic year, school, ...) and every index starts with the LA, so
+one LA's dashboard reads only its own slice however many LAs the database holds (QUALITY.md P2, P7).
+The rows are derived data: dashboards/summaries/ writes them when the raw data changes (in the same
+transaction as the change) and rebuilds them on a schedule; nothing else writes them, and a dashboard
+request never reads the raw rows they come from.
+
+They are tenant rows, so each has a django-scopes manager like every other tenant model.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django_scopes import ScopedManager
+
+
+class ReviewCoverage(models.Model):
+    """One school's self-reviews of one framework in one academic year: the furthest status reached.
+
+    `status` is that of the review counted (the most advanced round; the latest if tied), so a
+    school re-opening its only submitted review drops back to draft here too.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        DISCUSSED = "discussed", "Discussed"
+        CLOSED = "closed", "Closed"
+
+    la = models.ForeignKey("schools.LocalAuthority", on_delete=models.CASCADE, related_name="+")
+    academic_year = models.ForeignKey(
+        "schools.AcademicYear", on_delete=models.CASCADE, related_name="+"
+    )
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    framework = models.ForeignKey(
+        "frameworks.Framework", on_delete=models.PROTECT, related_name="+"
+    )
+    phase = models.CharField(max_length=20)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    rounds = models.PositiveSmallIntegerField(default=1)
+    review_uuid = models.UUIDField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    discussed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(la="la_id", school="school_id")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["la", "academic_year", "school", "framework"],
+                name="review_coverage_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["la", "academic_year", "status"], name="cov_la_year_status"),
+            models.Index(fields=["la", "school", "academic_year"], name="cov_la_school_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.academic_year_id} {self.status}"
+
+
+class ThemeScore(models.Model):
+    """A school's normalised 0–1 score (1 best) per crosswalk theme in one academic year.
+
+    From the school's counted review of the year (the latest one not in draft). `self_score` is
+    the mean over every rated item tagged with the theme; `moderated_score` the mean of the ratings
+    agreed in the EP discussion and `self_on_moderated` the school's own ratings of those same
+    items, so that calibration compares like with like. `moderator` recorded the discussion.
+    """
+
+    la = models.ForeignKey("schools.LocalAuthority", on_delete=models.CASCADE, related_name="+")
+    academic_year = models.ForeignKey(
+        "schools.AcademicYear", on_delete=models.CASCADE, related_name="+"
+    )
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    theme = models.ForeignKey("frameworks.Theme", on_delete=models.PROTECT, related_name="+")
+    framework = models.ForeignKey(
+        "frameworks.Framework", on_delete=models.PROTECT, related_name="+"
+    )
+    phase = models.CharField(max_length=20)
+    start_year = models.PositiveSmallIntegerField()
+    review_uuid = models.UUIDField()
+    self_score = models.FloatField(null=True, blank=True)
+    items_rated = models.PositiveSmallIntegerField(default=0)
+    moderated_score = models.FloatField(null=True, blank=True)
+    self_on_moderated = models.FloatField(null=True, blank=True)
+    items_moderated = models.PositiveSmallIntegerField(default=0)
+    gap = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="self_on_moderated − moderated_score (positive: rated higher)",
+    )
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    previous_score = models.FloatField(
+        null=True, blank=True, help_text="self_score of the same school and theme the year before"
+    )
+
+    objects = ScopedManager(la="la_id", school="school_id")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["la", "academic_year", "school", "theme"], name="theme_score_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["la", "academic_year", "school"], name="ts_la_year_school"),
+            models.Index(fields=["la", "academic_year", "gap"], name="ts_la_year_gap"),
+            models.Index(fields=["la", "school", "start_year"], name="ts_la_school_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.academic_year_id} {self.theme_id}"
+
+
+class ThemeDistribution(models.Model):
+    """The LA's distribution of ThemeScore per (year, theme, phase): "" is every phase.
+
+    Kept so that borough figures cost the same for 16 schools as for 650: recomputed for one
+    (LA, year) when any school's theme scores in it change. Quartiles are of `self_score`.
+    """
+
+    ALL_PHASES = ""
+
+    la = models.ForeignKey("schools.LocalAuthority", on_delete=models.CASCADE, related_name="+")
+    academic_year = models.ForeignKey(
+        "schools.AcademicYear", on_delete=models.CASCADE, related_name="+"
+    )
+    start_year = models.PositiveSmallIntegerField()
+    theme = models.ForeignKey("frameworks.Theme", on_delete=models.PROTECT, related_name="+")
+    phase = models.CharField(max_length=20, blank=True)
+    schools = models.PositiveIntegerField()
+    mean = models.FloatField(null=True)
+    q1 = models.FloatField(null=True)
+    median = models.FloatField(null=True)
+    q3 = models.FloatField(null=True)
+    moderated_schools = models.PositiveIntegerField(default=0)
+    mean_gap = models.FloatField(null=True)
+    higher_than_moderated = models.PositiveIntegerField(default=0)
+    lower_than_moderated = models.PositiveIntegerField(default=0)
+
+    objects = ScopedManager(la="la_id")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["la", "academic_year", "theme", "phase"], name="theme_distribution_key"
+            )
+        ]
+        indexes = [models.Index(fields=["la", "phase", "start_year"], name="td_la_phase_year")]
+
+    def __str__(self) -> str:
+        return f"{self.academic_year_id} {self.theme_id} {self.phase or 'all'}"
+
+
+class SummaryRebuild(models.Model):
+    """One run of the scheduled full rebuild for one LA and source: what it found different."""
+
+    la = models.ForeignKey("schools.LocalAuthority", on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=40)
+    started_at = models.DateTimeField(auto_now_add=True)
+    seconds = models.FloatField(default=0)
+    rows = models.PositiveIntegerField(default=0)
+    added = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+    removed = models.PositiveIntegerField(default=0)
+
+    objects = ScopedManager(la="la_id")
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["la", "source", "started_at"], name="rebuild_la_src")]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def differences(self) -> int:
+        return self.added + self.changed + self.removed
+
+
+class AttentionThreshold(models.Model):
+    """An LA administrator's value for one "schools needing attention" rule (dashboards.flags).
+
+    No row means the default shown beside the rule; every change is dated and signed.
+    """
+
+    la = models.ForeignKey("schools.LocalAuthority", on_delete=models.CASCADE, related_name="+")
+    code = models.CharField(max_length=40)
+    value = models.DecimalField(max_digits=8, decimal_places=2)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(la="la_id")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["la", "code"], name="attention_threshold_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} = {self.value}"

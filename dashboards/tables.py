@@ -1,0 +1,368 @@
+"""The dashboards' tables (django-tables2, rendered by templates/dashboards/govuk_table.html).
+
+Each table also says how it is exported: `export_headers()` and `export_rows(records)` give plain
+values (numbers stay numbers) for sendreview.tabular.export, over every filtered row, not one page.
+"""
+
+from __future__ import annotations
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+
+PER_PAGE = (
+    15  # no more rows than the smallest LA has schools: a page costs the same for 16 as for 650
+)
+CELL = {"class": "govuk-table__cell"}
+NUMERIC = {"class": "govuk-table__cell govuk-table__cell--numeric"}
+NUMERIC_TH = {"class": "govuk-table__header--numeric"}
+
+
+def score(value) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+class GovukTable(tables.Table):
+    caption = ""
+    export_name = "table"
+
+    class Meta:
+        template_name = "dashboards/govuk_table.html"
+        attrs = {"td": CELL}
+        per_page = PER_PAGE
+
+    def __init__(self, *args, caption: str = "", **kwargs):
+        # Set here rather than relying on Meta: a subclass without its own Meta would not inherit it.
+        kwargs.setdefault("template_name", "dashboards/govuk_table.html")
+        kwargs.setdefault("attrs", {"td": CELL})
+        super().__init__(*args, **kwargs)
+        self.caption = caption or self.caption
+
+    def export_headers(self) -> list[str]:
+        return [str(c.header) for c in self.columns]
+
+    def export_rows(self, records) -> list[list]:
+        raise NotImplementedError
+
+
+STATUS_LABELS = {
+    None: "Not started",
+    "draft": "Draft",
+    "submitted": "Submitted",
+    "discussed": "Discussed",
+    "closed": "Closed",
+}
+STATUS_TAGS = {
+    None: "govuk-tag--grey",
+    "draft": "govuk-tag--yellow",
+    "submitted": "govuk-tag--blue",
+    "discussed": "govuk-tag--purple",
+    "closed": "govuk-tag--green",
+}
+
+
+class CoverageTable(GovukTable):
+    """One row per open school: its self-review status in the year (data: annotated schools)."""
+
+    caption = "Self-review status by school"
+    export_name = "self-review-coverage"
+    name = tables.Column(verbose_name="School")
+    phase = tables.Column(verbose_name="Phase")
+    review_status = tables.Column(verbose_name="Status", order_by=("status_rank", "name"))
+    submitted_at = tables.DateColumn(verbose_name="Submitted", format="j M Y")
+
+    def render_name(self, record):
+        return format_html(
+            '<a class="govuk-link" href="{}">{}</a>',
+            reverse("dashboards:school", kwargs={"uuid": record.uuid}),
+            record.name,
+        )
+
+    def render_phase(self, record):
+        return record.get_phase_display()
+
+    def render_review_status(self, record):
+        status = record.review_status
+        label = STATUS_LABELS[status]
+        if status is None:
+            return format_html('<strong class="govuk-tag {}">{}</strong>', STATUS_TAGS[None], label)
+        return format_html(
+            '<a class="govuk-link" href="{}"><strong class="govuk-tag {}">{}</strong></a>',
+            reverse("frameworks:review-detail", kwargs={"uuid": record.review_uuid}),
+            STATUS_TAGS[status],
+            label,
+        )
+
+    def export_rows(self, records):
+        return [
+            [
+                r.name,
+                r.get_phase_display(),
+                STATUS_LABELS[r.review_status],
+                r.submitted_at.date() if r.submitted_at else None,
+            ]
+            for r in records
+        ]
+
+
+def heat_class(value) -> str:
+    if value is None:
+        return "govuk-table__cell govuk-table__cell--numeric app-heat app-heat--none"
+    band = min(4, int(value * 5))
+    return f"govuk-table__cell govuk-table__cell--numeric app-heat app-heat--{band}"
+
+
+class ThemeColumn(tables.Column):
+    def __init__(self, theme, **kwargs):
+        self.theme = theme
+        super().__init__(
+            verbose_name=theme.label,
+            accessor="pk",  # never empty, so django-tables2 hands the record to the td class
+            empty_values=(),
+            orderable=False,
+            attrs={
+                "th": NUMERIC_TH,
+                "td": {
+                    "class": lambda table, record=None, **kw: heat_class(
+                        None if record is None else table.scores.get((record.pk, self.theme.pk))
+                    )
+                },
+            },
+            **kwargs,
+        )
+
+    def render(self, record, table):
+        return score(table.scores.get((record.pk, self.theme.pk)))
+
+
+class HeatmapTable(GovukTable):
+    """Schools × themes, normalised 0–1 (1 best); data: schools; scores filled per page."""
+
+    caption = "Self-ratings by school and theme (0 to 1, 1 best)"
+    export_name = "ratings-heatmap"
+    name = tables.Column(verbose_name="School")
+
+    def __init__(self, data, themes, **kwargs):
+        self.themes = list(themes)
+        self.scores: dict = {}
+        extra = [(f"theme_{t.pk}", ThemeColumn(t)) for t in self.themes]
+        super().__init__(data, extra_columns=extra, **kwargs)
+
+    def render_name(self, record):
+        return format_html(
+            '<a class="govuk-link" href="{}">{}</a>',
+            reverse("dashboards:school", kwargs={"uuid": record.uuid}),
+            record.name,
+        )
+
+    def export_rows(self, records):
+        return [[r.name] + [self.scores.get((r.pk, t.pk)) for t in self.themes] for r in records]
+
+
+class DistributionTable(GovukTable):
+    """Each theme's borough distribution over the years: median and quartiles, schools counted."""
+
+    caption = "Each theme over the years: borough median and quartiles"
+    export_name = "theme-distribution"
+    theme = tables.Column(verbose_name="Theme", orderable=False)
+
+    def __init__(self, data, years, **kwargs):
+        self.years = list(years)
+        extra = [
+            (
+                f"y{y}",
+                tables.Column(
+                    verbose_name=f"{y}/{(y + 1) % 100:02d}",
+                    empty_values=(),
+                    orderable=False,
+                    attrs={"th": NUMERIC_TH, "td": NUMERIC},
+                ),
+            )
+            for y in self.years
+        ]
+        super().__init__(data, extra_columns=extra, **kwargs)
+        for y in self.years:
+            self.columns[f"y{y}"].column.render = self._renderer(y)
+
+    @staticmethod
+    def _renderer(year):
+        def render(record, **kwargs):
+            cell = record["years"].get(year)
+            return describe_distribution(cell)
+
+        return render
+
+    def export_headers(self):
+        head = ["Theme"]
+        for y in self.years:
+            label = f"{y}/{(y + 1) % 100:02d}"
+            head += [
+                f"{label} schools",
+                f"{label} lower quartile",
+                f"{label} median",
+                f"{label} upper quartile",
+            ]
+        return head
+
+    def export_rows(self, records):
+        rows = []
+        for r in records:
+            row = [r["theme"]]
+            for y in self.years:
+                d = r["years"].get(y)
+                row += [d.schools, d.q1, d.median, d.q3] if d else [None] * 4
+            rows.append(row)
+        return rows
+
+
+def describe_distribution(d) -> str:
+    if d is None:
+        return "–"
+    if d.median is None:
+        return f"fewer than 5 schools ({'none' if not d.schools else 'suppressed'})"
+    return f"{d.median:.2f} ({d.q1:.2f}–{d.q3:.2f}), {d.schools} schools"
+
+
+class CalibrationThemeTable(GovukTable):
+    """Per theme and year: how many schools rated themselves above/below the moderated rating."""
+
+    caption = "Self-rating against moderated rating, by theme and year"
+    export_name = "calibration-by-theme"
+    theme = tables.Column(verbose_name="Theme", accessor="theme__label", orderable=False)
+    year = tables.Column(verbose_name="Year", accessor="start_year", orderable=False)
+    moderated_schools = tables.Column(
+        verbose_name="Schools moderated", orderable=False, attrs={"th": NUMERIC_TH, "td": NUMERIC}
+    )
+    higher_than_moderated = tables.Column(
+        verbose_name="Rated higher", orderable=False, attrs={"th": NUMERIC_TH, "td": NUMERIC}
+    )
+    lower_than_moderated = tables.Column(
+        verbose_name="Rated lower", orderable=False, attrs={"th": NUMERIC_TH, "td": NUMERIC}
+    )
+    mean_gap = tables.Column(
+        verbose_name="Mean difference", orderable=False, attrs={"th": NUMERIC_TH, "td": NUMERIC}
+    )
+
+    def render_year(self, value):
+        return f"{value}/{(value + 1) % 100:02d}"
+
+    def render_mean_gap(self, value):
+        return f"{value:+.2f}"
+
+    def export_rows(self, records):
+        return [
+            [
+                r.theme.label,
+                self.render_year(r.start_year),
+                r.moderated_schools,
+                r.higher_than_moderated,
+                r.lower_than_moderated,
+                r.mean_gap,
+            ]
+            for r in records
+        ]
+
+
+class CalibrationTable(GovukTable):
+    """School × theme rows with both ratings, largest "rated higher than moderated" first."""
+
+    caption = "Schools' own ratings against the moderated ratings"
+    export_name = "calibration-by-school"
+    school = tables.Column(verbose_name="School", accessor="school__name")
+    theme = tables.Column(verbose_name="Theme", accessor="theme__label")
+    moderator = tables.Column(verbose_name="Moderated by", accessor="moderator__full_name")
+    self_on_moderated = tables.Column(
+        verbose_name="School's rating", attrs={"th": NUMERIC_TH, "td": NUMERIC}
+    )
+    moderated_score = tables.Column(
+        verbose_name="Moderated rating", attrs={"th": NUMERIC_TH, "td": NUMERIC}
+    )
+    gap = tables.Column(verbose_name="Difference", attrs={"th": NUMERIC_TH, "td": NUMERIC})
+    items_moderated = tables.Column(
+        verbose_name="Statements", attrs={"th": NUMERIC_TH, "td": NUMERIC}
+    )
+
+    def render_school(self, record):
+        return format_html(
+            '<a class="govuk-link" href="{}">{}</a>',
+            reverse("frameworks:review-detail", kwargs={"uuid": record.review_uuid}),
+            record.school.name,
+        )
+
+    def render_self_on_moderated(self, value):
+        return score(value)
+
+    def render_moderated_score(self, value):
+        return score(value)
+
+    def render_gap(self, value):
+        return f"{value:+.2f}"
+
+    def export_rows(self, records):
+        return [
+            [
+                r.school.name,
+                r.theme.label,
+                str(r.moderator) if r.moderator else "",
+                r.self_on_moderated,
+                r.moderated_score,
+                r.gap,
+                r.items_moderated,
+            ]
+            for r in records
+        ]
+
+
+class FlagTable(GovukTable):
+    """The schools one attention rule finds, each with the reason in words and the evidence."""
+
+    school = tables.Column(verbose_name="School", empty_values=(), orderable=False)
+    reason = tables.Column(verbose_name="Reason", empty_values=(), orderable=False)
+    evidence = tables.Column(verbose_name="Evidence", empty_values=(), orderable=False)
+
+    def __init__(self, data, flag, **kwargs):
+        self.flag = flag
+        self.details: dict = {}
+        self.export_name = f"attention-{flag.code.replace('_', '-')}"
+        super().__init__(data, caption=flag.title, **kwargs)
+
+    def load_page(self) -> None:
+        """The findings behind the schools on the current page: one query, whatever the LA."""
+        self.details = self.flag.load([row.record for row in self.page.object_list])
+
+    @staticmethod
+    def _school(record):
+        return getattr(record, "school", record)
+
+    def render_school(self, record):
+        school = self._school(record)
+        return format_html(
+            '<a class="govuk-link" href="{}">{}</a>',
+            reverse("dashboards:school", kwargs={"uuid": school.uuid}),
+            school.name,
+        )
+
+    def render_reason(self, record):
+        return self.flag.reason(record, self.details)
+
+    def render_evidence(self, record):
+        name, kwargs = self.flag.evidence(record, self.details)
+        return format_html(
+            '<a class="govuk-link" href="{}">Evidence<span class="govuk-visually-hidden"> for {}</span></a>',
+            reverse(name, kwargs=kwargs),
+            self._school(record).name,
+        )
+
+    def export_headers(self):
+        return ["School", "Reason", "Evidence link"]
+
+    def export_rows(self, records):
+        records = list(records)
+        details = self.flag.load(records)
+        out = []
+        for r in records:
+            name, kwargs = self.flag.evidence(r, details)
+            out.append(
+                [self._school(r).name, self.flag.reason(r, details), reverse(name, kwargs=kwargs)]
+            )
+        return out
