@@ -63,6 +63,8 @@ class Acting:
     # ... the schools assigned in the LA's current academic year, and that year's start.
     ep_current_school_ids: frozenset[int] = frozenset()
     ep_current_start_year: int | None = None
+    # The uuid of the membership's school (for links such as the Self-reviews navigation item).
+    school_uuid: object = None
 
     @property
     def role_label(self) -> str:
@@ -132,6 +134,12 @@ PERMISSIONS = {
     "schools.view_moderation": _has_role(Role.MODERATOR),
     "platform.manage_las": is_platform_admin,
     "platform.use_admin_site": is_platform_admin,
+    # The access log (sendreview.audit_log): an LA administrator reads their LA's rows; a platform
+    # administrator reads the denials of every LA (identifiers only: no tenant data).
+    "sendreview.view_la_access_log": is_la_admin,
+    "sendreview.view_denials": is_platform_admin,
+    # The school's own pages in the navigation (Self-reviews; later Work plan, SEN audit).
+    "schools.use_school_pages": is_school_staff,
 }
 
 for _name, _predicate in PERMISSIONS.items():

@@ -80,6 +80,7 @@ def acting_for(user, membership) -> Acting:
         school_ids=school_ids,
         label=_label(membership),
         **ep,
+        school_uuid=membership.school.uuid if membership.school_id else None,
     )
 
 
