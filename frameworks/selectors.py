@@ -21,6 +21,7 @@ from frameworks.models import (
     SelfReview,
 )
 from sendreview.access import get_scoped_or_404
+from sendreview.documents.history import child_history, history_of
 
 REVIEW_RELATED = (
     "school__la",
@@ -171,11 +172,12 @@ def response_history(*, review: SelfReview):
     Each save adds one to lock_version, so a record's predecessor is the record of the same
     response with lock_version − 1: `history_predecessors` finds a page's in one more query.
     """
-    return (
-        Response.history.filter(review_id=review.pk)
-        .select_related("history_user", "item")
-        .order_by("-history_date", "-history_id")
-    )
+    return child_history(Response, parent_field="review", document=review).select_related("item")
+
+
+def review_own_history(*, review: SelfReview):
+    """The review's own history rows (status, judgement, discussion), newest first."""
+    return history_of(review)
 
 
 def history_predecessors(records) -> dict[tuple[int, int], object]:
@@ -201,10 +203,9 @@ def response_baseline(*, response: Response, version: int):
 def comparable_reviews(*, user, school) -> list[SelfReview]:
     """Reviews of the school whose answers the user may read, newest first, to choose two."""
     reviews = [
-        r for r in review_list(user=user, school=school)
+        r
+        for r in review_list(user=user, school=school)
         if user.has_perm("frameworks.view_review_answers", r)
     ]
-    reviews.sort(
-        key=lambda r: (r.academic_year.start_year, r.round, r.created_at), reverse=True
-    )
+    reviews.sort(key=lambda r: (r.academic_year.start_year, r.round, r.created_at), reverse=True)
     return reviews

@@ -26,22 +26,25 @@ from frameworks.models import (
     Item,
     Response,
     ReviewEvent,
-    ReviewStatus,
     SelfReview,
     exemplar_entries,
 )
+from frameworks.review_workflow import (  # noqa: F401  (re-exported: views and tests use them)
+    ALREADY_CONFIRMED,
+    ALREADY_DRAFT,
+    ALREADY_SUBMITTED,
+    CONFIRMATION_ALREADY_REQUESTED,
+    CONFIRMATION_NOT_REQUESTED,
+    NOT_DISCUSSABLE,
+    NOT_DISCUSSED,
+    NOT_SUBMITTED,
+    REASON_REQUIRED,
+)
+from sendreview.documents import locking
+from sendreview.documents.workflow import transition
 
-# Messages as constants so that tests can assert them exactly.
+# Messages as constants so that tests can assert them exactly (the workflow's in review_workflow).
 NOT_DRAFT = "This review has been submitted, so it cannot be changed. Re-open it to change it."
-ALREADY_SUBMITTED = "This review has already been submitted"
-NOT_SUBMITTED = "Only a submitted review can do this"
-CONFIRMATION_NOT_REQUESTED = "The headteacher has not been asked to confirm this review"
-ALREADY_CONFIRMED = "This review has already been confirmed"
-CONFIRMATION_ALREADY_REQUESTED = "The headteacher has already been asked to confirm this review"
-NOT_DISCUSSABLE = "A discussion can only be recorded for a submitted review"
-NOT_DISCUSSED = "Record the discussion before closing the review"
-ALREADY_DRAFT = "This review is already open for changes"
-REASON_REQUIRED = "Enter why the review is being re-opened"
 YEAR_OF_OTHER_LA = "Choose an academic year of the school's LA"
 PREFILL_OTHER_SCHOOL = "A review can only start from an earlier review of the same school"
 PREFILL_OTHER_FRAMEWORK = "A review can only start from an earlier review of the same framework"
@@ -61,12 +64,8 @@ RESPONSE_FIELDS = frozenset(
 PREFILL_FIELDS = ("current_rating", "target_rating", "evidence", "exemplar_marks", "own_evidence")
 
 
-class ConflictError(Exception):
+class ConflictError(locking.ConflictError):
     """A save made from a stale version: `current` is the row as it is now stored."""
-
-    def __init__(self, current: Response):
-        super().__init__(current.pk)
-        self.current = current
 
     def __str__(self) -> str:
         return "The response was changed by someone else since it was loaded"
@@ -184,8 +183,19 @@ def _create_review(school, framework_version, academic_year, user, round=None) -
         academic_year=academic_year,
         round=round or (latest or 0) + 1,
         started_by=user,
+        created_by=user,
+        updated_by=user,
     )
-    review.full_clean(exclude=["school", "framework_version", "academic_year", "started_by"])
+    review.full_clean(
+        exclude=[
+            "school",
+            "framework_version",
+            "academic_year",
+            "started_by",
+            "created_by",
+            "updated_by",
+        ]
+    )
     review._history_user = user
     review.save()
     return review
@@ -336,17 +346,21 @@ def review_share_with_ep(*, review: SelfReview, user, shared: bool) -> SelfRevie
 # --- workflow -------------------------------------------------------------------------------------
 
 
+def _step(review: SelfReview, name: str, user, *, reason: str = "", changes=None) -> SelfReview:
+    """One step of the review's declared workflow (frameworks.review_workflow).
+
+    The views have checked the permission already; services trust their caller (demo data and
+    tests act without a request), as they always have.
+    """
+    return transition(
+        review, name, user=user, reason=reason, changes=changes, check_permission=False
+    )
+
+
 @transaction.atomic
 def review_submit(*, review: SelfReview, user, request_confirmation: bool = False) -> SelfReview:
     """draft → submitted; from here on the school's answers are read-only until re-opened."""
-    review = _locked(review)
-    if not review.is_draft:
-        raise ValidationError(ALREADY_SUBMITTED)
-    review.status = ReviewStatus.SUBMITTED
-    review.submitted_by = user
-    review.submitted_at = timezone.now()
-    _save(review, user)
-    _event(review, ReviewEvent.Kind.SUBMITTED, user)
+    review = _step(review, "submit", user)
     if request_confirmation:
         review = review_request_confirmation(review=review, user=user)
     return review
@@ -354,33 +368,12 @@ def review_submit(*, review: SelfReview, user, request_confirmation: bool = Fals
 
 @transaction.atomic
 def review_request_confirmation(*, review: SelfReview, user) -> SelfReview:
-    review = _locked(review)
-    if not review.is_submitted:
-        raise ValidationError(NOT_SUBMITTED)
-    if review.confirmed_at:
-        raise ValidationError(ALREADY_CONFIRMED)
-    if review.headteacher_confirmation_requested:
-        raise ValidationError(CONFIRMATION_ALREADY_REQUESTED)
-    review.headteacher_confirmation_requested = True
-    _save(review, user)
-    _event(review, ReviewEvent.Kind.CONFIRMATION_REQUESTED, user)
-    return review
+    return _step(review, "request_confirmation", user)
 
 
 @transaction.atomic
 def review_confirm(*, review: SelfReview, user) -> SelfReview:
-    review = _locked(review)
-    if not review.is_submitted:
-        raise ValidationError(NOT_SUBMITTED)
-    if review.confirmed_at:
-        raise ValidationError(ALREADY_CONFIRMED)
-    if not review.headteacher_confirmation_requested:
-        raise ValidationError(CONFIRMATION_NOT_REQUESTED)
-    review.confirmed_by = user
-    review.confirmed_at = timezone.now()
-    _save(review, user)
-    _event(review, ReviewEvent.Kind.CONFIRMED, user)
-    return review
+    return _step(review, "confirm", user)
 
 
 @dataclass(frozen=True)
@@ -410,6 +403,10 @@ def review_record_discussion(
     if not review.is_open_for_discussion:
         raise ValidationError(NOT_DISCUSSABLE)
     _check_version(review, expected_version)
+    try:
+        SelfReview._meta.get_field("discussion_notes").clean(notes, review)
+    except ValidationError as exc:
+        raise ValidationError({"discussion_notes": exc.messages}) from exc
     scale = review.framework_version.rating_scale
     responses = Response.objects.filter(review=review, selected_for_discussion=True).select_related(
         "item"
@@ -436,17 +433,18 @@ def review_record_discussion(
         response.save()
         changed.append(response)
     first_time = review.is_submitted
-    review.status = ReviewStatus.DISCUSSED
-    review.discussed_at = discussed_at or review.discussed_at or timezone.now()
-    review.discussion_notes = notes
-    _save(review, user)
-    _event(
+    return _step(
         review,
-        ReviewEvent.Kind.DISCUSSED,
+        "discuss",
         user,
-        "" if first_time else f"Discussion record updated ({len(changed)} statements changed)",
+        reason=""
+        if first_time
+        else f"Discussion record updated ({len(changed)} statements changed)",
+        changes={
+            "discussed_at": discussed_at or review.discussed_at or timezone.now(),
+            "discussion_notes": notes,
+        },
     )
-    return review
 
 
 @transaction.atomic
@@ -459,25 +457,12 @@ def review_reopen(*, review: SelfReview, user, reason: str) -> SelfReview:
     if review.is_draft:
         raise ValidationError(ALREADY_DRAFT)
     previous = review.get_status_display().lower()
-    review.status = ReviewStatus.DRAFT
-    # A confirmation was of the submitted answers; once they can change it no longer holds.
-    review.headteacher_confirmation_requested = False
-    review.confirmed_by = None
-    review.confirmed_at = None
-    _save(review, user)
-    _event(review, ReviewEvent.Kind.REOPENED, user, f"Was {previous}. {reason}")
-    return review
+    return _step(review, "reopen", user, reason=f"Was {previous}. {reason}")
 
 
 @transaction.atomic
 def review_close(*, review: SelfReview, user, note: str = "") -> SelfReview:
-    review = _locked(review)
-    if not review.is_discussed:
-        raise ValidationError(NOT_DISCUSSED)
-    review.status = ReviewStatus.CLOSED
-    _save(review, user)
-    _event(review, ReviewEvent.Kind.CLOSED, user, note)
-    return review
+    return _step(review, "close", user, reason=note)
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -499,6 +484,7 @@ def _check_version(review: SelfReview, expected_version: int) -> None:
 
 def _save(review: SelfReview, user) -> SelfReview:
     review.lock_version += 1
+    review.updated_by = user if getattr(user, "pk", None) else None
     review._history_user = user
     review.full_clean(
         exclude=[
@@ -506,6 +492,8 @@ def _save(review: SelfReview, user) -> SelfReview:
             "framework_version",
             "academic_year",
             "started_by",
+            "created_by",
+            "updated_by",
             "submitted_by",
             "confirmed_by",
             "prefilled_from",
@@ -516,7 +504,8 @@ def _save(review: SelfReview, user) -> SelfReview:
 
 
 def _event(review: SelfReview, kind: str, user, note: str = "") -> ReviewEvent:
-    return ReviewEvent.objects.create(review=review, kind=kind, by=user, note=note[:2000])
+    """An event that is not a change of status (started, shared): the kit's event row."""
+    return review.record_event(kind, user, note, from_status=review.status, to_status=review.status)
 
 
 # --- the LA's choice of frameworks -------------------------------------------------------------------

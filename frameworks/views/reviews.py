@@ -121,9 +121,7 @@ def review_start(request, school_uuid):
 
 
 # Why a school runs another round in a year, in the source's words (SEND Self Evaluation tool, STEP 4).
-REVISIT_REASON = (
-    "Revisit, evaluate impact and develop implementation every three to four months."
-)
+REVISIT_REASON = "Revisit, evaluate impact and develop implementation every three to four months."
 
 
 @login_required
