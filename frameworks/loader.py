@@ -156,6 +156,7 @@ def _create_version(framework: Framework, data: dict, digest: str) -> FrameworkV
         transcription_notes=ver["transcription_notes"],
         introduction=ver["introduction"],
         reflective_prompts=ver["reflective_prompts"],
+        evidence_prompt=ver.get("evidence_prompt", ""),
         scale=data["scale"],
         checksum=digest,
         published_at=timezone.now(),
@@ -168,6 +169,7 @@ def _create_version(framework: Framework, data: dict, digest: str) -> FrameworkV
             code=sec["code"],
             number=sec["number"],
             title=sec["title"],
+            reflective_prompts=sec.get("reflective_prompts", []),
             position=s_pos,
         )
         items = Item.objects.bulk_create(

@@ -62,6 +62,8 @@ class FrameworkVersion(models.Model):
     transcription_notes = models.JSONField(default=list)
     introduction = models.JSONField(default=list)
     reflective_prompts = models.JSONField(default=list)
+    # The question the source prints above every statement's evidence (key statements); "" if none.
+    evidence_prompt = models.TextField(blank=True)
     scale = models.JSONField(help_text="The rating scale mapping as in the data file.")
     checksum = models.CharField(max_length=64)
     published_at = models.DateTimeField()
@@ -89,6 +91,8 @@ class Section(models.Model):
     code = models.CharField(max_length=40)
     number = models.CharField(max_length=10)
     title = models.CharField(max_length=300)
+    # The source's questions for reflection on this group (DfES "Pause for reflection"); [] if none.
+    reflective_prompts = models.JSONField(default=list, blank=True)
     position = models.PositiveIntegerField()
 
     class Meta:

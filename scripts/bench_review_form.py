@@ -70,7 +70,7 @@ with scopes_disabled():
     year = AcademicYear.objects.create(la=la, start_year=2025, is_current=True)
     user = get_user_model().objects.create_user(EMAIL, PASSWORD, full_name="Bench SENCO")
     Membership.objects.create(user=user, role=Role.SENCO, la=la, school=school)
-    version = FrameworkVersion.objects.get(framework__code="dfes-2006-checklist")
+    version = FrameworkVersion.objects.filter(framework__code="dfes-2006-checklist").latest("number")
     review = services.review_start(
         school=school, framework_version=version, academic_year=year, user=user
     )

@@ -44,7 +44,9 @@ def seed_review(world, status: str = "draft"):
         senco, ep = world.users["senco"], world.users["ep"]
         review = services.review_start(
             school=world.school,
-            framework_version=FrameworkVersion.objects.get(framework__code=FRAMEWORK),
+            framework_version=FrameworkVersion.objects.filter(framework__code=FRAMEWORK).latest(
+                "number"
+            ),
             academic_year=world.year,
             user=senco,
         )

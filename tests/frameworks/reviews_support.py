@@ -18,7 +18,7 @@ def load_frameworks() -> None:
 
 
 def version(code: str) -> FrameworkVersion:
-    return FrameworkVersion.objects.get(framework__code=code)
+    return FrameworkVersion.objects.filter(framework__code=code).latest("number")
 
 
 def start_review(

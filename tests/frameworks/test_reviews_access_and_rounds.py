@@ -138,7 +138,9 @@ def test_the_senco_shares_a_draft_with_the_ep_and_can_take_it_back(world, client
     save(review, "HTD-1", world.users["senco"], evidence="ZEBRA-EVIDENCE")
     section = url("review-section", review, section_code="HTD-1")
     senco, ep, officer = client_for("senco"), client_for("ep"), client_for("la_officer")
-    assert "Share this draft with our EP" in senco.get(url("review-detail", review)).content.decode()
+    assert (
+        "Share this draft with our EP" in senco.get(url("review-detail", review)).content.decode()
+    )
     assert senco.post(url("review-share", review), {"share": "yes"}).status_code == 302
     assert senco.post(url("review-share", review), {"share": "yes"}).status_code == 302  # twice
     assert reload(review).shared_with_ep
@@ -152,7 +154,10 @@ def test_the_senco_shares_a_draft_with_the_ep_and_can_take_it_back(world, client
         kinds = list(ReviewEvent.objects.filter(review=review).values_list("kind", flat=True))
     assert kinds == ["started", "shared", "unshared"]
     # Only the SENCO shares, and only a draft.
-    assert client_for("headteacher").post(url("review-share", review), {"share": "yes"}).status_code == 403
+    assert (
+        client_for("headteacher").post(url("review-share", review), {"share": "yes"}).status_code
+        == 403
+    )
     advance(review, world, "submitted")
     assert senco.get(url("review-share", review)).status_code == 403
     assert ep.get(section).status_code == 200  # submitted: the EP reads it
@@ -281,11 +286,11 @@ def test_compare_from_a_review_preselects_it_and_offers_its_framework_newest_fir
 def test_review_links_read_as_one_phrase(world, client_for):
     review = start_review(world, HACKNEY)
     body = client_for("senco").get(school_url("review-list", world.school)).content.decode()
-    link = re.search(rf'<a class="govuk-link" href="{url("review-detail", review)}">(.*?)</a>', body)
-    text = " ".join(re.sub(r"<[^>]+>", " ", link.group(1)).split())
-    assert text == (
-        "Hackney SEN and inclusion self-review: the ten dimensions, 2026/27, round 1"
+    link = re.search(
+        rf'<a class="govuk-link" href="{url("review-detail", review)}">(.*?)</a>', body
     )
+    text = " ".join(re.sub(r"<[^>]+>", " ", link.group(1)).split())
+    assert text == ("Hackney SEN and inclusion self-review: the ten dimensions, 2026/27, round 1")
     assert "<span" not in link.group(1)
 
 
@@ -293,6 +298,27 @@ def test_the_8_to_10_descriptor_is_shown_once_for_the_band(world, client_for):
     review = start_review(world, KEY_STATEMENTS)
     body = client_for("senco").get(url("review-section", review, section_code="KS-OUT")).content
     text = body.decode()
-    first_item = text.split('name="KS-OUT-1-current_rating"', 1)[1].split("KS-OUT-1-target_rating")[0]
+    first_item = text.split('name="KS-OUT-1-current_rating"', 1)[1].split("KS-OUT-1-target_rating")[
+        0
+    ]
     assert first_item.count("Case studies of outstanding practice to share") == 1
     assert "8 to 10: Case studies of outstanding practice to share" in first_item
+
+
+# --- 16: the source's prompts on the section page ----------------------------------------------------
+
+
+def test_the_section_page_shows_the_sources_prompts(world, client_for):
+    from frameworks.models import Section
+    from tests.frameworks.reviews_support import DFES
+
+    senco = client_for("senco")
+    dfes = start_review(world, DFES)
+    with scopes_disabled():
+        data = Section.objects.get(version=dfes.framework_version, title__endswith=": data").code
+    body = senco.get(url("review-section", dfes, section_code=data)).content.decode()
+    assert "Pause for reflection" in body
+    assert "thorough understanding of data related to pupils with SEN and/or disabilities?" in body
+    ks = start_review(world, KEY_STATEMENTS)
+    body = senco.get(url("review-section", ks, section_code="KS-OUT")).content.decode()
+    assert "Evidence – How do you know? What does this look like in this school?" in body
