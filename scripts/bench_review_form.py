@@ -54,7 +54,7 @@ SETUP_SNIPPET = r"""
 import json
 from django.contrib.auth import get_user_model
 from django_scopes import scopes_disabled
-from frameworks import services
+from frameworks.reviews import services
 from frameworks.models import FrameworkVersion, Item
 from schools.models import AcademicYear, LocalAuthority, Membership, School
 from sendreview.roles import Role

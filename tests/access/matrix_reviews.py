@@ -31,9 +31,9 @@ def seed_review(world, status: str = "draft"):
 
     status: draft, submitted, confirmation (submitted, headteacher asked to confirm), discussed.
     """
-    from frameworks import services
-    from frameworks.loader import load_all
     from frameworks.models import FrameworkVersion
+    from frameworks.reference.loader import load_all
+    from frameworks.reviews import services
 
     cache = world.__dict__.setdefault("_reviews", {})
     if status in cache:
@@ -96,8 +96,8 @@ REFERENCE_READERS = {
 
 def _framework_version(world):
     """A published version to open; reference data is loaded first, as on any real deployment."""
-    from frameworks.loader import load_all
     from frameworks.models import FrameworkVersion
+    from frameworks.reference.loader import load_all
 
     with scopes_disabled():
         if not FrameworkVersion.objects.exists():
@@ -195,7 +195,7 @@ REVIEW_CASES: dict[str, Case] = {
 
 
 def _shared_draft(world):
-    from frameworks import services
+    from frameworks.reviews import services
 
     review = seed_review(world)
     with scopes_disabled():
@@ -219,8 +219,8 @@ def _year(world, start_year: int, *, current: bool = False):
 
 
 def _submitted_review_in(world, year):
-    from frameworks import services
     from frameworks.models import FrameworkVersion
+    from frameworks.reviews import services
 
     with scopes_disabled():
         review = services.review_start(

@@ -12,8 +12,8 @@ import pytest
 import yaml
 from django.conf import settings
 
-from frameworks.loader import DATA_DIR, version_files
-from frameworks.schema import read_yaml, validate_framework, validate_themes
+from frameworks.reference.loader import DATA_DIR, version_files
+from frameworks.reference.schema import read_yaml, validate_framework, validate_themes
 
 SEEDS = Path(settings.BASE_DIR).parent / "shared" / "seeds"
 

@@ -140,7 +140,7 @@ def test_demo_reviews_run_twice_add_nothing(loaded):
 
 
 def test_demo_keeps_an_la_administrators_changed_choice(loaded):
-    from frameworks import services
+    from frameworks.choice import services
     from frameworks.models import Framework
 
     las, _ = loaded

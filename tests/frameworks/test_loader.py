@@ -8,9 +8,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from frameworks.loader import CREATED, DATA_DIR, UNCHANGED, load_all, load_framework_file
 from frameworks.models import Framework, FrameworkVersion, Item, Section, Theme
-from frameworks.schema import FrameworkFileError
+from frameworks.reference.loader import CREATED, DATA_DIR, UNCHANGED, load_all, load_framework_file
+from frameworks.reference.schema import FrameworkFileError
 
 pytestmark = pytest.mark.django_db
 

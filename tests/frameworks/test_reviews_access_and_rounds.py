@@ -89,15 +89,15 @@ def test_a_second_round_is_a_deliberate_choice_with_the_sources_reason(world, cl
 
 def test_the_service_returns_the_round_already_started(world):
     with scopes_disabled():
-        from frameworks import services
+        from frameworks.reviews import services
 
-        kwargs = dict(
-            school=world.school,
-            framework_version=version(HACKNEY),
-            academic_year=world.year,
-            user=world.users["senco"],
-            round=1,
-        )
+        kwargs = {
+            "school": world.school,
+            "framework_version": version(HACKNEY),
+            "academic_year": world.year,
+            "user": world.users["senco"],
+            "round": 1,
+        }
         a = services.review_start(**kwargs)
         b = services.review_start(**kwargs)
     assert a.pk == b.pk and len(reviews_of(world)) == 1

@@ -10,13 +10,13 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from frameworks import analysis, charts, selectors, services
-from frameworks.forms import (
+from frameworks.models import OverallJudgement
+from frameworks.reviews import analysis, charts, selectors, services
+from frameworks.reviews.forms import (
     CompareForm,
     ReviewStartForm,
 )
-from frameworks.models import OverallJudgement
-from frameworks.views.common import (
+from frameworks.reviews.views.common import (
     HISTORY_PER_PAGE,
     next_conflict_code,
     page_context,

@@ -11,14 +11,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from frameworks import selectors, services
-from frameworks.forms import (
+from frameworks.models import OverallJudgement, exemplar_entries
+from frameworks.reviews import selectors, services
+from frameworks.reviews.forms import (
     ConflictResolveForm,
     JudgementForm,
     ResponseForm,
 )
-from frameworks.models import OverallJudgement, exemplar_entries
-from frameworks.views.common import (
+from frameworks.reviews.views.common import (
     changed_by_user,
     conflict_for,
     conflict_url,

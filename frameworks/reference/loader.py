@@ -24,7 +24,8 @@ from django.utils import timezone
 from .models import Framework, FrameworkVersion, Item, Section, Theme
 from .schema import FrameworkFileError, read_yaml, validate_framework, validate_themes
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+# The data files stay at frameworks/data/ (where the docs and the publishing rule name them).
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 THEMES_FILE = "themes.yaml"
 
 CREATED = "created"

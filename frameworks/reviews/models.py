@@ -2,10 +2,10 @@
 
 These are tenant rows (each belongs to one school, and through it to one LA), so every model here
 has a django-scopes manager: a query with no scope open raises instead of returning all schools'
-reviews. Imported into the app by the last line of frameworks/models.py.
+reviews. Imported into the app by frameworks/models.py.
 
 Optimistic locking: `SelfReview.lock_version` and `Response.lock_version` go up by one on every
-change. A save states the version it was made from; a stale one is refused (services.ConflictError)
+change. A save states the version it was made from; a stale one is refused (reviews.services.ConflictError)
 so that nothing anybody typed is ever silently overwritten (QUALITY.md §12).
 """
 
@@ -19,7 +19,7 @@ from django.db.models import Q
 from django_scopes import ScopedManager
 from simple_history.models import HistoricalRecords
 
-from frameworks.review_workflow import REVIEW_WORKFLOW
+from frameworks.reviews.workflow import REVIEW_WORKFLOW
 from sendreview.documents.models import NOTE_MAX_LENGTH, DocumentEvent, SchoolDocument
 
 __all__ = [
@@ -80,7 +80,7 @@ class SelfReview(SchoolDocument):
 
     A school document (sendreview.documents): uuid, school, year, status, lock version, who created
     and last changed it, history. Status: draft → submitted → discussed → closed (`workflow`, in
-    frameworks.review_workflow). Only a draft can be edited; re-opening puts a review back to draft
+    frameworks.reviews.workflow). Only a draft can be edited; re-opening puts a review back to draft
     and is recorded as a ReviewEvent. `round` counts the school's reviews of the framework in the
     year (a school may run several rounds a year).
     """

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from frameworks import charts, selectors, services
 from frameworks.models import SelfReview
+from frameworks.reviews import charts, selectors, services
 from sendreview.access import require
 from sendreview.documents.conflicts import ConflictStore
 
