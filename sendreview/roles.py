@@ -54,6 +54,8 @@ class Acting:
     # Schools inside the scope; None means every school of the LA.
     school_ids: tuple[int, ...] | None
     label: str
+    # The uuid of the membership's school (for links such as the Self-reviews navigation item).
+    school_uuid: object = None
     # An EP's assignments, read once per request where the membership is resolved
     # (tenancy.acting_for), so that the predicates below run no queries:
     # (school id, academic year id) of every assignment in the LA, ...
@@ -63,8 +65,6 @@ class Acting:
     # ... the schools assigned in the LA's current academic year, and that year's start.
     ep_current_school_ids: frozenset[int] = frozenset()
     ep_current_start_year: int | None = None
-    # The uuid of the membership's school (for links such as the Self-reviews navigation item).
-    school_uuid: object = None
 
     @property
     def role_label(self) -> str:

@@ -102,7 +102,12 @@ def check(request, name: str, *, now: float | None = None) -> None:
         if subject is None:
             continue
         window = int(now // period)
-        keys[dim] = (f"{KEY_PREFIX}:{name}:{dim}:{subject}:{period}:{window}", count, period, window)
+        keys[dim] = (
+            f"{KEY_PREFIX}:{name}:{dim}:{subject}:{period}:{window}",
+            count,
+            period,
+            window,
+        )
     if not keys:
         return
     current = cache.get_many([key for key, *_ in keys.values()])

@@ -112,7 +112,8 @@ class SelfReviewReport(ReportKind):
         # "better" whichever way the framework's scale runs.
         scores_svg = (
             charts.scores_chart(
-                labels=[s.section.title for s in profile.sections],
+                # SectionRow.section is typed as object in frameworks.analysis for now.
+                labels=[s.section.title for s in profile.sections],  # type: ignore[attr-defined]
                 current=[s.normalised_current for s in profile.sections],
                 target=[s.normalised_target for s in profile.sections]
                 if scale.asks_target

@@ -16,9 +16,9 @@ pytestmark = pytest.mark.browser
 
 # The service navigation each role must see, in order, and nothing else.
 NAVIGATION = {
-    "senco": ["Home", "Reports"],
-    "headteacher": ["Home", "Reports"],
-    "governor": ["Home", "Reports"],
+    "senco": ["Home", "Self-reviews", "Reports"],
+    "headteacher": ["Home", "Self-reviews", "Reports"],
+    "governor": ["Home", "Self-reviews", "Reports"],
     "moderator": ["Home"],
     "ep": ["Home", "Schools", "Reports"],
     "la_officer": ["Home", "Schools", "Reports", "Frameworks"],
@@ -30,9 +30,10 @@ NAVIGATION = {
         "EP assignments",
         "Academic years",
         "LA settings",
+        "Access log",
         "Frameworks",
     ],
-    "platform_admin": ["Home", "Local authorities", "Frameworks"],
+    "platform_admin": ["Home", "Local authorities", "Denied requests", "Frameworks"],
 }
 ROLES = list(NAVIGATION)
 
