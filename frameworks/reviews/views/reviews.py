@@ -265,8 +265,10 @@ def review_compare(request, school_uuid):
         reviews=reviews,
         initial=_compare_initial(this, reviews) if this is not None else None,
     )
+    if len(reviews) < 2:
+        form = None  # the page says there are not two reviews to compare; no form to draw
     comparison = None
-    if form.is_bound and form.is_valid():
+    if form is not None and form.is_bound and form.is_valid():
         a, b = form.cleaned_data["review_a"], form.cleaned_data["review_b"]
         comparison = analysis.compare_profiles(
             selectors.review_profile(review=a), selectors.review_profile(review=b)
