@@ -25,8 +25,8 @@ STATUSES = ["draft", "submitted", "discussed", "discussed", "closed", "closed", 
 
 
 def _versions():
-    from frameworks.loader import load_all
     from frameworks.models import FrameworkVersion
+    from frameworks.reference.loader import load_all
 
     if not FrameworkVersion.objects.exists():
         load_all()

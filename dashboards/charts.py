@@ -1,5 +1,5 @@
 """The dashboards' charts: the same server-side pygal SVG path as the review profile
-(frameworks.charts: no script, GOV.UK colours, an `<img>` with a data table beside it)."""
+(sendreview.charts: no script, GOV.UK colours, an `<img>` with a data table beside it)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import pygal
 from pygal.style import Style
 
-from frameworks.charts import FONT, _render, data_uri
+from sendreview.charts import FONT, data_uri, render_svg
 
 GREY = "#505a5f"
 YELLOW_DARK = "#594d00"
@@ -57,7 +57,7 @@ def _bar(cls, *, labels, series, width=900, height=380, **options) -> str:
     chart.x_labels = list(labels)
     for name, values in series:
         chart.add(name, list(values))
-    return data_uri(_render(chart))
+    return data_uri(render_svg(chart))
 
 
 def coverage_chart(rows: Sequence[dict], statuses: Sequence[tuple[str, str]]) -> str:

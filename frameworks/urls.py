@@ -1,11 +1,13 @@
 from django.urls import path
 
-from frameworks.views import editing, reference, reviews, workflow
+from frameworks.choice import views as choice
+from frameworks.reference import views as reference
+from frameworks.reviews.views import editing, reviews, workflow
 
 app_name = "frameworks"
 
 urlpatterns = [
-    path("la/frameworks/", reference.la_frameworks, name="la-frameworks"),
+    path("la/frameworks/", choice.la_frameworks, name="la-frameworks"),
     path("frameworks/", reference.framework_list, name="framework-list"),
     path("frameworks/<uuid:uuid>/", reference.framework_version, name="framework-version"),
     path("schools/<uuid:school_uuid>/reviews/", reviews.review_list, name="review-list"),

@@ -67,6 +67,8 @@ class PersonSpec:
     roles: tuple[tuple[str, str | None], ...]
     # EP only: the school keys this EP is assigned to in the current and the previous year.
     assigned: tuple[str, ...] = ()
+    # EP only: schools this EP was assigned to last year only (the assignment has ended).
+    assigned_last_year: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,7 @@ WESTMERE_SCHOOLS = (
 # The EP who works for both LAs (an independent practice); the same person in each LA's list.
 SHARED_EP_EMAIL = "ep@psychology-partnership.example"
 SHARED_EP_NAME = "Ruth Okafor"
+FORMER_EP_EMAIL = "ep.former@northbrook.example"
 
 NORTHBROOK_PEOPLE = (
     PersonSpec("senco@northbrook.example", "Priya Raman", ((Role.SENCO, "larkfield"),)),
@@ -172,6 +175,13 @@ NORTHBROOK_PEOPLE = (
         SHARED_EP_NAME,
         ((Role.EP, None),),
         assigned=("holytrinity", "ashgrove", "girls", "willow-bank"),
+    ),
+    # An EP whose assignment ended last year: reads Larkfield's reviews of that year, nothing newer.
+    PersonSpec(
+        FORMER_EP_EMAIL,
+        "Gareth Lloyd",
+        ((Role.EP, None),),
+        assigned_last_year=("larkfield",),
     ),
     PersonSpec("la-officer@northbrook.example", "James Adeyemi", ((Role.LA_OFFICER, None),)),
     PersonSpec("la-admin@northbrook.example", "Fiona Calder", ((Role.LA_ADMIN, None),)),
@@ -529,9 +539,12 @@ def load_demo(*, password: str | None = None, today: date | None = None) -> Demo
                         user, role, la, school, today=today, valid_from=first_day, result=result
                     )
                     result.logins.append(people.login(user, role, la, school))
-                for school_key in person.assigned:
+                assignments = [(key, recent_years) for key in person.assigned] + [
+                    (key, recent_years[:1]) for key in person.assigned_last_year
+                ]
+                for school_key, assigned_years in assignments:
                     school = schools[school_key]
-                    for year in recent_years:
+                    for year in assigned_years:
                         _ensure(
                             EPAssignment,
                             result,

@@ -51,6 +51,15 @@ def ep_assignment_list_current(*, user) -> QuerySet:
     )
 
 
+def school_current_eps(*, user, school: School) -> list[EPAssignment]:
+    """The EPs assigned to the school in its LA's current academic year (usually one)."""
+    return list(
+        EPAssignment.objects.filter(school=school, academic_year__is_current=True)
+        .select_related("ep", "academic_year")
+        .order_by("ep__full_name", "pk")
+    )
+
+
 def membership_list(*, user) -> QuerySet:
     return Membership.objects.select_related("user", "school").order_by("user__full_name", "role")
 

@@ -14,7 +14,7 @@ import pytest
 from django.http import Http404
 from django_scopes import scope
 
-from frameworks import selectors as review_selectors
+from frameworks.reviews import selectors as review_selectors
 from reports import selectors as report_selectors
 from schools import selectors as school_selectors
 from tests.access.matrix_reports import seed_batch, seed_report

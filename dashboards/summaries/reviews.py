@@ -6,7 +6,7 @@ latest review that is not a draft (by submission time, then round): a re-opened 
 counting until it is submitted again.
 
 Hook: a ReviewEvent of kind submitted, discussed, re-opened or closed is created inside the
-workflow's transaction (frameworks.services); its post_save refreshes that school's year there.
+workflow's transaction (frameworks.reviews.services); its post_save refreshes that school's year there.
 """
 
 from __future__ import annotations

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.db.models import Count, Max, Sum
 
-from frameworks import charts, selectors
 from frameworks.models import (
     OverallJudgement,
     Response,
@@ -13,6 +12,7 @@ from frameworks.models import (
     SelfReview,
     exemplar_entries,
 )
+from frameworks.reviews import charts, selectors
 from reports.kinds import ReportKind, register
 
 RELATED = (

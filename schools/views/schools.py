@@ -54,6 +54,7 @@ def school_detail(request, uuid):
         {
             "school": school,
             "can_change": request.user.has_perm("schools.change_school", school),
+            "current_eps": selectors.school_current_eps(user=request.user, school=school),
             "can_start_review": request.user.has_perm("frameworks.start_review", school),
             "can_request_report": request.user.has_perm("reports.request_report"),
         },

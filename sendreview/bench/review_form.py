@@ -27,9 +27,9 @@ def seed(*, editors: int) -> dict:
     from django.db import transaction
     from django_scopes import scopes_disabled
 
-    from frameworks import services
-    from frameworks.loader import load_all
     from frameworks.models import FrameworkVersion, Item, ReviewEvent
+    from frameworks.reference.loader import load_all
+    from frameworks.reviews import services
     from reports.benchdata import fill_review
     from schools.models import AcademicYear, LocalAuthority, Membership, School
     from sendreview.roles import Role

@@ -66,7 +66,7 @@ def _first_pk(model):
     """An existing row to open; reference data is loaded first, as on any real deployment."""
     with scopes_disabled():
         if model._meta.app_label == "frameworks" and not model._default_manager.exists():
-            from frameworks.loader import load_all
+            from frameworks.reference.loader import load_all
 
             load_all()
         return model._default_manager.order_by("pk").first().pk

@@ -17,6 +17,8 @@ from django_scopes import scopes_disabled
 from tests.access.expect import LA_ADMINS, SCHOOL_STAFF, Case, page_for, school_object
 
 READERS = SCHOOL_STAFF | {"ep", "la_officer", "la_admin"}
+# A draft's answers are the school's own until it is submitted (or shared with the EP).
+ANSWER_READERS_OF_DRAFT = SCHOOL_STAFF
 EDITORS = {"senco", "headteacher"}
 DISCUSSERS = {"ep", "la_officer", "la_admin"}
 REOPENERS = EDITORS | {"la_officer", "la_admin"}
@@ -29,9 +31,9 @@ def seed_review(world, status: str = "draft"):
 
     status: draft, submitted, confirmation (submitted, headteacher asked to confirm), discussed.
     """
-    from frameworks import services
-    from frameworks.loader import load_all
     from frameworks.models import FrameworkVersion
+    from frameworks.reference.loader import load_all
+    from frameworks.reviews import services
 
     cache = world.__dict__.setdefault("_reviews", {})
     if status in cache:
@@ -42,7 +44,9 @@ def seed_review(world, status: str = "draft"):
         senco, ep = world.users["senco"], world.users["ep"]
         review = services.review_start(
             school=world.school,
-            framework_version=FrameworkVersion.objects.get(framework__code=FRAMEWORK),
+            framework_version=FrameworkVersion.objects.filter(framework__code=FRAMEWORK).latest(
+                "number"
+            ),
             academic_year=world.year,
             user=senco,
         )
@@ -92,8 +96,8 @@ REFERENCE_READERS = {
 
 def _framework_version(world):
     """A published version to open; reference data is loaded first, as on any real deployment."""
-    from frameworks.loader import load_all
     from frameworks.models import FrameworkVersion
+    from frameworks.reference.loader import load_all
 
     with scopes_disabled():
         if not FrameworkVersion.objects.exists():
@@ -121,7 +125,7 @@ REVIEW_CASES: dict[str, Case] = {
     "frameworks:review-detail": Case(kwargs=_review(), get=school_object("school", READERS)),
     "frameworks:review-section": Case(
         kwargs=lambda w: {"uuid": seed_review(w).uuid, "section_code": ITEM},
-        get=school_object("school", READERS),
+        get=school_object("school", ANSWER_READERS_OF_DRAFT),
         post=school_object("school", EDITORS, status=200),  # no lock version → errors shown
     ),
     "frameworks:response-autosave": Case(
@@ -139,8 +143,18 @@ REVIEW_CASES: dict[str, Case] = {
         get=school_object("school", EDITORS),
         post=school_object("school", EDITORS, status=200),  # no lock version → errors shown
     ),
-    "frameworks:review-profile": Case(kwargs=_review(), get=school_object("school", READERS)),
-    "frameworks:review-history": Case(kwargs=_review(), get=school_object("school", READERS)),
+    "frameworks:review-profile": Case(
+        kwargs=_review(), get=school_object("school", ANSWER_READERS_OF_DRAFT)
+    ),
+    "frameworks:review-history": Case(
+        kwargs=_review(), get=school_object("school", ANSWER_READERS_OF_DRAFT)
+    ),
+    "frameworks:review-share": Case(
+        kwargs=_review(),
+        get=school_object("school", {"senco"}),
+        post=school_object("school", {"senco"}, status=302),
+        post_data=lambda w: {"share": "yes"},
+    ),
     "frameworks:review-submit": Case(
         kwargs=_review(),
         get=school_object("school", {"senco"}),
@@ -171,5 +185,158 @@ REVIEW_CASES: dict[str, Case] = {
         get=school_object("school", DISCUSSERS),
         post=school_object("school", DISCUSSERS, status=200),  # note too long → error shown
         post_data=lambda w: {"note": "x" * 1001},
+    ),
+}
+
+
+# --- Scenarios: the same URL patterns in other states of the world ---------------------------------
+# Each runs like a matrix entry (every member of the cast, 404 outside the scope, leak search);
+# `setup` changes the world and returns the URL's kwargs. Run by tests/test_permission_matrix_scenarios.py.
+
+
+def _shared_draft(world):
+    from frameworks.reviews import services
+
+    review = seed_review(world)
+    with scopes_disabled():
+        if not review.shared_with_ep:
+            review = services.review_share_with_ep(
+                review=review, user=world.users["senco"], shared=True
+            )
+    return review
+
+
+def _year(world, start_year: int, *, current: bool = False):
+    """Another academic year of world.la; `current` moves the LA's current year to it."""
+    from schools.models import AcademicYear
+
+    with scopes_disabled():
+        year, _ = AcademicYear.objects.get_or_create(la=world.la, start_year=start_year)
+        if current:
+            AcademicYear.objects.filter(la=world.la).update(is_current=False)
+            AcademicYear.objects.filter(pk=year.pk).update(is_current=True)
+    return year
+
+
+def _submitted_review_in(world, year):
+    from frameworks.models import FrameworkVersion
+    from frameworks.reviews import services
+
+    with scopes_disabled():
+        review = services.review_start(
+            school=world.school,
+            framework_version=FrameworkVersion.objects.filter(framework__code=FRAMEWORK)
+            .order_by("-number")
+            .first(),
+            academic_year=year,
+            user=world.users["senco"],
+        )
+        return services.review_submit(review=review, user=world.users["senco"])
+
+
+def _last_years_review(world):
+    """The EP is assigned this year (2026); the school's review of 2025 was submitted."""
+    seed_review(world)  # loads the frameworks
+    return _submitted_review_in(world, _year(world, 2025))
+
+
+def _ended_assignment_review(world):
+    """The EP was assigned in 2026; the LA has moved on to 2027. The 2026 review, submitted."""
+    seed_review(world)
+    review = _submitted_review_in(world, world.year)
+    _year(world, 2027, current=True)
+    return review
+
+
+def _newer_than_ended_assignment(world):
+    """The EP was assigned in 2026 only; the school's review of 2027 (now current), submitted."""
+    seed_review(world)
+    return _submitted_review_in(world, _year(world, 2027, current=True))
+
+
+def _next_years_review(world):
+    """The EP is assigned this year (2026); a review of 2027 (not yet current), submitted."""
+    seed_review(world)
+    return _submitted_review_in(world, _year(world, 2027))
+
+
+def _uuid(make):
+    return lambda world: {"uuid": make(world).uuid}
+
+
+def _section(make):
+    return lambda world: {"uuid": make(world).uuid, "section_code": ITEM}
+
+
+EP_SHARED = ANSWER_READERS_OF_DRAFT | {"ep"}
+ALL_BUT_EP = READERS - {"ep"}
+
+REVIEW_SCENARIOS: dict[str, tuple[str, Case]] = {
+    # Draft shared with the EP: the EP reads the answers (not edits); LA staff still do not.
+    "draft shared with the EP: detail": (
+        "frameworks:review-detail",
+        Case(kwargs=_uuid(_shared_draft), get=school_object("school", READERS)),
+    ),
+    "draft shared with the EP: section": (
+        "frameworks:review-section",
+        Case(
+            kwargs=_section(_shared_draft),
+            get=school_object("school", EP_SHARED),
+            post=school_object("school", EDITORS, status=200),
+        ),
+    ),
+    "draft shared with the EP: profile": (
+        "frameworks:review-profile",
+        Case(kwargs=_uuid(_shared_draft), get=school_object("school", EP_SHARED)),
+    ),
+    "draft shared with the EP: history": (
+        "frameworks:review-history",
+        Case(kwargs=_uuid(_shared_draft), get=school_object("school", EP_SHARED)),
+    ),
+    "draft shared with the EP: stop sharing": (
+        "frameworks:review-share",
+        Case(
+            kwargs=_uuid(_shared_draft),
+            get=school_object("school", {"senco"}),
+            post=school_object("school", {"senco"}, status=302),
+            post_data=lambda w: {"share": "no"},
+        ),
+    ),
+    # EP assigned this year: the school's submitted history of earlier years, read only.
+    "EP current, last year's review: profile": (
+        "frameworks:review-profile",
+        Case(kwargs=_uuid(_last_years_review), get=school_object("school", READERS)),
+    ),
+    "EP current, last year's review: discussion": (
+        "frameworks:review-discussion",
+        Case(kwargs=_uuid(_last_years_review), get=school_object("school", DISCUSSERS - {"ep"})),
+    ),
+    # EP assigned this year: nothing of a later year.
+    "EP current, next year's review: detail": (
+        "frameworks:review-detail",
+        Case(kwargs=_uuid(_next_years_review), get=school_object("school", ALL_BUT_EP)),
+    ),
+    # EP whose assignment has ended: the year they were assigned, read only; nothing newer.
+    "EP ended, the year assigned: profile": (
+        "frameworks:review-profile",
+        Case(kwargs=_uuid(_ended_assignment_review), get=school_object("school", READERS)),
+    ),
+    "EP ended, the year assigned: discussion": (
+        "frameworks:review-discussion",
+        Case(
+            kwargs=_uuid(_ended_assignment_review),
+            get=school_object("school", DISCUSSERS - {"ep"}),
+        ),
+    ),
+    "EP ended, a newer year: detail": (
+        "frameworks:review-detail",
+        Case(kwargs=_uuid(_newer_than_ended_assignment), get=school_object("school", ALL_BUT_EP)),
+    ),
+    "EP ended, a newer year: list": (
+        "frameworks:review-list",
+        Case(
+            kwargs=lambda w: {"school_uuid": _newer_than_ended_assignment(w).school.uuid},
+            get=school_object("school", READERS),
+        ),
     ),
 }

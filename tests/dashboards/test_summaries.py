@@ -11,8 +11,8 @@ from dashboards import summaries
 from dashboards.models import ReviewCoverage, SummaryRebuild, ThemeDistribution, ThemeScore
 from dashboards.summaries.reviews import SOURCE
 from dashboards.tasks import rebuild_summaries
-from frameworks import services
 from frameworks.models import Response
+from frameworks.reviews import services
 from tests import factories as f
 from tests.frameworks.reviews_support import HACKNEY, advance, reload, start_review
 

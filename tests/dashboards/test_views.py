@@ -15,8 +15,8 @@ from django_scopes import scopes_disabled
 
 from dashboards import benchdata
 from dashboards.models import AttentionThreshold, ThemeScore
-from frameworks import services
 from frameworks.models import Response
+from frameworks.reviews import services
 from schools.models import AcademicYear, School
 from sendreview.roles import Role
 from tests import factories as f

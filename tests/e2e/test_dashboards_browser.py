@@ -11,9 +11,9 @@ import pytest
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from frameworks import services
-from frameworks.loader import load_all
 from frameworks.models import FrameworkVersion, Response
+from frameworks.reference.loader import load_all
+from frameworks.reviews import services
 from tests.e2e.conftest import cookie_login, focused, tab_to
 from tests.e2e.test_reviews_browser import blocking_violations, expect
 

@@ -10,9 +10,9 @@ import pytest
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from frameworks import services
-from frameworks.loader import load_all
 from frameworks.models import FrameworkVersion, Response
+from frameworks.reference.loader import load_all
+from frameworks.reviews import services
 from tests.e2e.conftest import cookie_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,7 +32,9 @@ def make_review(world, code="send-key-statements", *, submitted=False, selected=
             load_all()
         review = services.review_start(
             school=world.school,
-            framework_version=FrameworkVersion.objects.get(framework__code=code),
+            framework_version=FrameworkVersion.objects.filter(framework__code=code).latest(
+                "number"
+            ),
             academic_year=world.year,
             user=world.users["senco"],
         )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django_scopes import scopes_disabled
 
-from frameworks import services
-from frameworks.loader import load_all
 from frameworks.models import FrameworkVersion, Response, SelfReview
+from frameworks.reference.loader import load_all
+from frameworks.reviews import services
 
 HACKNEY = "hackney-ten-dimensions"  # 10 items, SEF grades 1-4, lower is better, asks a target
 DFES = "dfes-2006-checklist"  # 65 items, 3 levels, higher is better, no target, no N/A
@@ -18,7 +18,7 @@ def load_frameworks() -> None:
 
 
 def version(code: str) -> FrameworkVersion:
-    return FrameworkVersion.objects.get(framework__code=code)
+    return FrameworkVersion.objects.filter(framework__code=code).latest("number")
 
 
 def start_review(

@@ -12,14 +12,14 @@ import pytest
 import yaml
 from django.conf import settings
 
-from frameworks.loader import DATA_DIR, version_files
-from frameworks.schema import read_yaml, validate_framework, validate_themes
+from frameworks.reference.loader import DATA_DIR, version_files
+from frameworks.reference.schema import read_yaml, validate_framework, validate_themes
 
 SEEDS = Path(settings.BASE_DIR).parent / "shared" / "seeds"
 
 
-def load(code):
-    return yaml.safe_load((DATA_DIR / code / "v1.yaml").read_text(encoding="utf-8"))
+def load(code, number=1):
+    return yaml.safe_load((DATA_DIR / code / f"v{number}.yaml").read_text(encoding="utf-8"))
 
 
 HTD, DFES, KS = (
@@ -57,8 +57,11 @@ def test_all_files_pass_the_schema():
     files = version_files()
     assert [f"{p.parent.name}/{p.name}" for p in files] == [
         "dfes-2006-checklist/v1.yaml",
+        "dfes-2006-checklist/v2.yaml",
         "hackney-ten-dimensions/v1.yaml",
+        "hackney-ten-dimensions/v2.yaml",
         "send-key-statements/v1.yaml",
+        "send-key-statements/v2.yaml",
     ]
     for path in files:
         validate_framework(read_yaml(path), path, codes)
@@ -411,3 +414,59 @@ def test_no_conversion_debris_in_texts():
                 assert text == text.strip() and "  " not in text and "\t" not in text, text
                 assert "<" not in text and "**" not in text and "\u00a0" not in text, text
                 assert not text.startswith(("·", "- ")), text
+
+
+# --- version 2: the source wording users need while rating (issue 7, point 16) ---------------------
+
+HTD2, DFES2, KS2 = (
+    load("hackney-ten-dimensions", 2),
+    load("dfes-2006-checklist", 2),
+    load("send-key-statements", 2),
+)
+
+
+def _statements(doc):
+    return [(i["code"], i["statement"], i["exemplars"], i["prompts"]) for i in items(doc)]
+
+
+@pytest.mark.parametrize(("v1", "v2"), [(HTD, HTD2), (DFES, DFES2), (KS, KS2)])
+def test_version_2_keeps_every_statement_of_version_1(v1, v2):
+    assert v2["version"]["number"] == 2
+    assert _statements(v2) == _statements(v1)
+    assert v2["scale"] == v1["scale"]
+
+
+def test_dfes_pause_for_reflection_questions_word_for_word(source):
+    text = source(DFES2)
+    prompted = {s["title"]: s.get("reflective_prompts", []) for s in DFES2["sections"]}
+    assert sum(len(p) for p in prompted.values()) == 12  # six pauses in the guidance
+    assert prompted["Leadership and management: data"][0] == (
+        "What more needs to be done in your school to ensure that all staff have a thorough "
+        "understanding of data related to pupils with SEN and/or disabilities?"
+    )
+    assert prompted["Ethos and inclusion"] == [
+        "What methods are already in use to canvass the views of pupils and parents/carers in "
+        "all aspects of school life?"
+    ]
+    assert prompted["Leadership and management: governors"] == []
+    for prompts in prompted.values():
+        for prompt in prompts:
+            assert norm(prompt) in text, prompt
+
+
+def test_key_statements_evidence_prompt_and_the_cut_off_row(source):
+    prompt = KS2["version"]["evidence_prompt"]
+    assert prompt == "Evidence – How do you know? What does this look like in this school?"
+    assert norm(prompt) in source(KS2)
+    notes = " ".join(KS2["version"]["transcription_notes"])
+    assert "KS-MTE-5" in notes and "missing from the copy transcribed" in notes
+    last = items(KS2)[-1]
+    assert last["code"] == "KS-MTE-5" and last["exemplars"]["planning"] == []
+
+
+def test_hackney_critical_friend_paragraph(source):
+    intro = HTD2["version"]["introduction"]
+    paragraph = next(p for p in intro if "critical friend" in p)
+    assert paragraph.startswith("The monitoring system is designed for the school to use")
+    assert intro.index(paragraph) == 1
+    assert norm(paragraph) in source(HTD2)

@@ -140,7 +140,7 @@ def test_demo_reviews_run_twice_add_nothing(loaded):
 
 
 def test_demo_keeps_an_la_administrators_changed_choice(loaded):
-    from frameworks import services
+    from frameworks.choice import services
     from frameworks.models import Framework
 
     las, _ = loaded
@@ -154,3 +154,31 @@ def test_demo_keeps_an_la_administrators_changed_choice(loaded):
             LAFramework.objects.filter(la=las["Westmere"]).values_list("framework__code", flat=True)
         )
     assert codes == {DFES}
+
+
+def test_demo_has_an_ep_whose_assignment_ended_last_year(loaded):
+    """The former EP reads Larkfield's reviews of last year, and nothing of this year."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from schools import demo
+    from schools.models import AcademicYear, EPAssignment
+
+    las, _ = loaded
+    with scopes_disabled():
+        assignments = list(EPAssignment.objects.filter(ep__email=demo.FORMER_EP_EMAIL))
+        current = AcademicYear.objects.get(la=las["Northbrook"], is_current=True)
+        assert [a.academic_year.start_year for a in assignments] == [current.start_year - 1]
+        school = assignments[0].school
+        reviews = list(SelfReview.objects.filter(school=school).select_related("academic_year"))
+        user = assignments[0].ep
+    assert {r.academic_year.start_year for r in reviews} >= {
+        current.start_year,
+        current.start_year - 1,
+    }
+    client = Client()
+    client.force_login(user)
+    for review in reviews:
+        page = client.get(reverse("frameworks:review-detail", kwargs={"uuid": review.uuid}))
+        expected = 200 if review.academic_year.start_year == current.start_year - 1 else 403
+        assert page.status_code == expected, (review, page.status_code)

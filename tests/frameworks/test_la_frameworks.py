@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from frameworks import services
-from frameworks.forms import LA_CHOSEN_HINT, LA_NOT_CHOSEN_HINT
+from frameworks.choice import services as choice_services
 from frameworks.models import Framework, LAFramework
+from frameworks.reviews.forms import LA_CHOSEN_HINT, LA_NOT_CHOSEN_HINT
 from tests.frameworks.reviews_support import DFES, HACKNEY, KEY_STATEMENTS, load_frameworks, version
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +91,7 @@ def test_unknown_framework_is_refused_with_an_error(world, client_for):
 def test_service_refuses_a_framework_without_a_published_version(world):
     draft = Framework.objects.create(code="unpublished", name="Unpublished", short_name="U")
     with scopes_disabled(), pytest.raises(ValidationError):
-        services.la_frameworks_set(la=world.la, frameworks=[draft])
+        choice_services.la_frameworks_set(la=world.la, frameworks=[draft])
 
 
 @pytest.mark.parametrize("viewer", ["la_officer", "senco", "ep", "platform_admin"])
@@ -110,7 +110,7 @@ def test_start_form_offers_every_framework_while_the_la_has_chosen_none(world, c
 
 def test_start_form_offers_only_the_la_chosen_frameworks(world, client_for):
     with scopes_disabled():
-        services.la_frameworks_set(
+        choice_services.la_frameworks_set(
             la=world.la, frameworks=[framework(HACKNEY), framework(KEY_STATEMENTS)]
         )
 
@@ -129,7 +129,7 @@ def test_start_form_offers_only_the_la_chosen_frameworks(world, client_for):
 
 def test_start_refuses_a_framework_the_la_has_not_chosen(world, client_for):
     with scopes_disabled():
-        services.la_frameworks_set(la=world.la, frameworks=[framework(HACKNEY)])
+        choice_services.la_frameworks_set(la=world.la, frameworks=[framework(HACKNEY)])
     url = reverse("frameworks:review-start", kwargs={"school_uuid": world.school.uuid})
 
     reply = client_for("senco").post(

@@ -177,7 +177,7 @@ def test_the_whole_section_form_saves_every_field(world, client_for):
     }
     # Every other statement of the section posts what the page showed it with.
     with scopes_disabled():
-        from frameworks.forms import ResponseForm
+        from frameworks.reviews.forms import ResponseForm
 
         r2 = response(review, "HTD-2")
         initial = ResponseForm.initial_for(r2)

@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from frameworks import services
 from frameworks.models import Response
+from frameworks.reviews import services
 from tests.frameworks.reviews_support import (
     HACKNEY,
     KEY_STATEMENTS,

@@ -7,7 +7,7 @@ import base64
 import pytest
 from django_scopes import scopes_disabled
 
-from frameworks import analysis, charts, selectors
+from frameworks.reviews import analysis, charts, selectors
 from tests.frameworks.reviews_support import (
     DFES,
     HACKNEY,
@@ -147,7 +147,7 @@ def test_comparison_is_per_item_and_per_section_and_direction_aware(world):
 
 
 def test_profile_chart_is_an_svg_without_script_with_a_data_uri():
-    from frameworks.scales import RatingScale
+    from frameworks.reference.scales import RatingScale
 
     scale = RatingScale.from_dict(
         {

@@ -159,7 +159,7 @@ def charts_of(reply) -> list[str]:
 def test_charts_are_drawn_once_per_content_and_kept_apart_per_review(
     world, client_for, monkeypatch
 ):
-    from frameworks import charts
+    from frameworks.reviews import charts
 
     drawn = []
     real = charts.profile_chart

@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django_scopes import scopes_disabled
 
-from frameworks import services
 from frameworks.models import Response, ReviewEvent, ReviewStatus, SelfReview
+from frameworks.reviews import services
 from tests import factories as f
 from tests.frameworks.reviews_support import (
     DFES,

@@ -3,8 +3,8 @@
 import pytest
 import yaml
 
-from frameworks.loader import DATA_DIR
-from frameworks.scales import RatingScale
+from frameworks.reference.loader import DATA_DIR
+from frameworks.reference.scales import RatingScale
 
 
 def scale_of(code):

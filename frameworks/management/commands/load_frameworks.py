@@ -9,8 +9,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from frameworks.loader import DATA_DIR, THEMES_FILE, load_framework_file, version_files
-from frameworks.schema import FrameworkFileError
+from frameworks.reference.loader import DATA_DIR, THEMES_FILE, load_framework_file, version_files
+from frameworks.reference.schema import FrameworkFileError
 
 
 class Command(BaseCommand):

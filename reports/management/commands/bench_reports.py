@@ -160,9 +160,9 @@ class Command(BaseCommand):
     def _build_html(self, evidence_words: int) -> list[dict]:
         """One filled review per framework, largest first: its HTML and the time to build it."""
         from accounts.models import User
-        from frameworks import services as review_services
-        from frameworks.loader import load_all
         from frameworks.models import Framework, FrameworkVersion, Item
+        from frameworks.reference.loader import load_all
+        from frameworks.reviews import services as review_services
         from reports.benchdata import fill_review
         from reports.kinds import get_kind
         from reports.rendering import render_html

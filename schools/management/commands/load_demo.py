@@ -6,13 +6,11 @@ import json
 import os
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from audits import demo as demo_audits
-from audits.visits import demo as demo_visits
-from frameworks import demo as demo_reviews
 from schools import demo
 
 HINT = (
@@ -78,15 +76,12 @@ class Command(BaseCommand):
             )
         try:
             result = demo.load_demo(password=password)
-            # After the schools and people: the frameworks, the LAs' choices and the reviews.
-            demo_reviews.load_demo_reviews(result=result)
-            demo_audits.load_demo_audits(result=result)
-            # Audit visits in every state over the demo years (after the people and years).
-            demo_visits.load_demo_visits(result=result)
-            # The demo's reviews are bulk-inserted (no workflow hooks): build the dashboards' summaries.
-            from dashboards.tasks import rebuild_summaries
-
-            rebuild_summaries(record=False)
+            # After the schools and people, each app loads its own demo data (frameworks: the
+            # frameworks, the LAs' choices and the reviews), through its AppConfig.load_demo.
+            for config in apps.get_app_configs():
+                load_app_demo = getattr(config, "load_demo", None)
+                if callable(load_app_demo):
+                    load_app_demo(result=result)
         except (demo.DemoConflict, ValidationError) as exc:
             raise CommandError(f"The demo data clashes with data already here: {exc}") from exc
 

@@ -12,20 +12,20 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from frameworks import selectors, services
-from frameworks.forms import (
+from frameworks.models import OverallJudgement, exemplar_entries
+from frameworks.reviews import selectors, services
+from frameworks.reviews.forms import (
     ConflictResolveForm,
     JudgementForm,
     ResponseForm,
 )
-from frameworks.models import OverallJudgement, exemplar_entries
-from frameworks.views.common import (
+from frameworks.reviews.views.common import (
     changed_by_user,
+    conflict_for,
     conflict_url,
     forget_conflict,
     next_conflict_code,
     page_context,
-    pending_conflicts,
     posted,
     remember_conflict,
     review_for,
@@ -195,7 +195,7 @@ def review_conflict(request, uuid, item_code):
     """Someone saved this item after you loaded it: see both versions, choose which to keep."""
     review = review_for(request, uuid, "frameworks.edit_review")
     response = selectors.response_get(review=review, item_code=item_code)
-    stored = pending_conflicts(request).get(f"{review.uuid}:{item_code}")
+    stored = conflict_for(request, review, item_code)
     if stored is None:
         messages.info(request, "There are no unsaved changes for this statement")
         return redirect(section_url(review, response.item.section.code))

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from frameworks import charts, selectors, services
 from frameworks.models import SelfReview
+from frameworks.reviews import charts, selectors, services
 from sendreview.access import require
+from sendreview.documents.conflicts import ConflictStore
 
 HISTORY_PER_PAGE = 50
-CONFLICT_SESSION_KEY = "review-conflicts"
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -62,33 +62,27 @@ def section_url(review, section_code: str) -> str:
     )
 
 
-def pending_conflicts(request) -> dict:
-    return request.session.get(CONFLICT_SESSION_KEY, {})
+# What the user typed in a refused save, kept in the session until they choose (the kit's store).
+CONFLICTS = ConflictStore("review")
+
+
+def conflict_for(request, review, item_code: str) -> dict | None:
+    return CONFLICTS.get(request, review, item_code)
 
 
 def remember_conflict(
     request, review, response, values: dict, base_version: int, *, item_code: str = ""
 ) -> None:
     """Keep what the user typed until they choose what to keep on the conflict page."""
-    conflicts = pending_conflicts(request)
-    conflicts[f"{review.uuid}:{item_code or response.item.code}"] = {
-        "values": values,
-        "base_version": base_version,
-    }
-    request.session[CONFLICT_SESSION_KEY] = conflicts
+    CONFLICTS.remember(request, review, item_code or response.item.code, values, base_version)
 
 
 def forget_conflict(request, review, item_code: str) -> None:
-    conflicts = pending_conflicts(request)
-    if conflicts.pop(f"{review.uuid}:{item_code}", None) is not None:
-        request.session[CONFLICT_SESSION_KEY] = conflicts
+    CONFLICTS.forget(request, review, item_code)
 
 
 def next_conflict_code(request, review) -> str | None:
-    prefix = f"{review.uuid}:"
-    return next(
-        (k[len(prefix) :] for k in pending_conflicts(request) if k.startswith(prefix)), None
-    )
+    return CONFLICTS.next_key(request, review)
 
 
 def conflict_url(review, item_code: str) -> str:

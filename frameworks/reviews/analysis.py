@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from frameworks.scales import HIGHER, RatingScale
+from frameworks.reference.scales import HIGHER, RatingScale
 
 NOT_STARTED = "not_started"
 IN_PROGRESS = "in_progress"

@@ -10,13 +10,13 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from frameworks import analysis, selectors, services
-from frameworks.forms import (
+from frameworks.models import OverallJudgement
+from frameworks.reviews import analysis, selectors, services
+from frameworks.reviews.forms import (
     CompareForm,
     ReviewStartForm,
 )
-from frameworks.models import OverallJudgement
-from frameworks.views.common import (
+from frameworks.reviews.views.common import (
     HISTORY_PER_PAGE,
     next_conflict_code,
     page_context,
@@ -262,8 +262,10 @@ def review_compare(request, school_uuid):
         reviews=reviews,
         initial=_compare_initial(this, reviews) if this is not None else None,
     )
+    if len(reviews) < 2:
+        form = None  # the page says there are not two reviews to compare; no form to draw
     comparison = None
-    if form.is_bound and form.is_valid():
+    if form is not None and form.is_bound and form.is_valid():
         a, b = form.cleaned_data["review_a"], form.cleaned_data["review_b"]
         comparison = analysis.compare_profiles(
             selectors.review_profile(review=a), selectors.review_profile(review=b)

@@ -7,20 +7,13 @@ the responses of the review it started from are each read in one query and joine
 from __future__ import annotations
 
 from django.db.models import Count, Q, Window
-from django.shortcuts import get_object_or_404
 
-from frameworks import analysis
-from frameworks.models import (
-    Framework,
-    FrameworkVersion,
-    Item,
-    LAFramework,
-    Response,
-    ReviewEvent,
-    Section,
-    SelfReview,
-)
+from frameworks.choice.selectors import la_framework_ids
+from frameworks.reference.models import FrameworkVersion, Item, Section
+from frameworks.reviews import analysis
+from frameworks.reviews.models import Response, ReviewEvent, SelfReview
 from sendreview.access import get_scoped_or_404
+from sendreview.documents.history import child_history, history_of
 
 REVIEW_RELATED = (
     "school__la",
@@ -62,48 +55,6 @@ def framework_versions_for_new_reviews(*, la=None) -> list[FrameworkVersion]:
     for version in versions:
         latest.setdefault(version.framework_id, version)
     return list(latest.values())
-
-
-# --- the LA's choice of frameworks and the reference pages -----------------------------------------
-
-
-def published_frameworks() -> list[Framework]:
-    """Frameworks with at least one published version, by name."""
-    return list(Framework.objects.filter(versions__isnull=False).distinct().order_by("name"))
-
-
-def la_framework_ids(*, la) -> set[int]:
-    """The ids of the frameworks `la` has chosen (empty: it has chosen none, so all are offered)."""
-    return set(LAFramework.objects.filter(la=la).values_list("framework_id", flat=True))
-
-
-def framework_version_list() -> list[FrameworkVersion]:
-    """Every published version of every framework, by framework name then version number."""
-    return list(
-        FrameworkVersion.objects.select_related("framework")
-        .annotate(item_count=Count("items", distinct=True))
-        .order_by("framework__name", "-number")
-    )
-
-
-def framework_version_get(*, uuid) -> FrameworkVersion:
-    return get_object_or_404(FrameworkVersion.objects.select_related("framework"), uuid=uuid)
-
-
-def framework_version_sections(*, version: FrameworkVersion) -> list[Section]:
-    """The version's sections, each with `item_list` (items with their themes): three queries."""
-    sections = list(Section.objects.filter(version=version).order_by("position"))
-    items = (
-        Item.objects.filter(version=version)
-        .prefetch_related("themes")
-        .order_by("section__position", "position")
-    )
-    by_section: dict[int, list[Item]] = {s.pk: [] for s in sections}
-    for item in items:
-        by_section[item.section_id].append(item)
-    for section in sections:
-        section.item_list = by_section[section.pk]
-    return sections
 
 
 def sections_of(review: SelfReview) -> list[Section]:
@@ -245,11 +196,12 @@ def response_history(*, review: SelfReview):
     Each save adds one to lock_version, so a record's predecessor is the record of the same
     response with lock_version − 1: `history_predecessors` finds a page's in one more query.
     """
-    return (
-        Response.history.filter(review_id=review.pk)
-        .select_related("history_user", "item")
-        .order_by("-history_date", "-history_id")
-    )
+    return child_history(Response, parent_field="review", document=review).select_related("item")
+
+
+def review_own_history(*, review: SelfReview):
+    """The review's own history rows (status, judgement, discussion), newest first."""
+    return history_of(review)
 
 
 def history_predecessors(records) -> dict[tuple[int, int], object]:

@@ -9,15 +9,15 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from frameworks import analysis, selectors, services
-from frameworks.forms import (
+from frameworks.reviews import analysis, selectors, services
+from frameworks.reviews.forms import (
     CloseForm,
     DiscussionForm,
     ModerationForm,
     ReopenForm,
     SubmitForm,
 )
-from frameworks.views.common import (
+from frameworks.reviews.views.common import (
     page_context,
     posted,
     review_for,

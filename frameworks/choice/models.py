@@ -1,7 +1,7 @@
 """An LA's choice of the frameworks its schools review against.
 
-Tenant rows (each belongs to one LA), so the manager is scoped. Imported into the app by the last
-lines of frameworks/models.py. An LA that has chosen none offers every published framework.
+Tenant rows (each belongs to one LA), so the manager is scoped. Imported into the app by
+frameworks/models.py. An LA that has chosen none offers every published framework.
 """
 
 from __future__ import annotations

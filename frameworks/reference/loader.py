@@ -24,7 +24,8 @@ from django.utils import timezone
 from .models import Framework, FrameworkVersion, Item, Section, Theme
 from .schema import FrameworkFileError, read_yaml, validate_framework, validate_themes
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+# The data files stay at frameworks/data/ (where the docs and the publishing rule name them).
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 THEMES_FILE = "themes.yaml"
 
 CREATED = "created"
@@ -156,6 +157,7 @@ def _create_version(framework: Framework, data: dict, digest: str) -> FrameworkV
         transcription_notes=ver["transcription_notes"],
         introduction=ver["introduction"],
         reflective_prompts=ver["reflective_prompts"],
+        evidence_prompt=ver.get("evidence_prompt", ""),
         scale=data["scale"],
         checksum=digest,
         published_at=timezone.now(),
@@ -168,6 +170,7 @@ def _create_version(framework: Framework, data: dict, digest: str) -> FrameworkV
             code=sec["code"],
             number=sec["number"],
             title=sec["title"],
+            reflective_prompts=sec.get("reflective_prompts", []),
             position=s_pos,
         )
         items = Item.objects.bulk_create(

@@ -34,7 +34,9 @@ SCALE_KEYS = {"name", "better", "asks_target", "not_applicable", "levels", "band
 LEVEL_KEYS = {"value", "label", "descriptor", "band"}
 NA_KEYS = {"value", "label", "descriptor"}
 BAND_KEYS = {"code", "min", "max", "label"}
+VERSION_OPTIONAL_KEYS = {"evidence_prompt"}
 SECTION_KEYS = {"code", "number", "title", "items"}
+SECTION_OPTIONAL_KEYS = {"reflective_prompts"}
 ITEM_KEYS = {"code", "number", "statement", "prompts", "exemplars", "themes"}
 ITEM_OPTIONAL_KEYS = {"evidence_page_wording"}
 MAX_THEMES = 3
@@ -144,12 +146,14 @@ def validate_framework(data: Any, path: Path, theme_codes: set[str]) -> dict[str
     check.text(fw["name"], "framework", "name")
     check.text(fw["short_name"], "framework", "short_name")
 
-    version = check.mapping(data["version"], "version", VERSION_KEYS)
+    version = check.mapping(data["version"], "version", VERSION_KEYS, VERSION_OPTIONAL_KEYS)
     check.integer(version["number"], "version", "number", minimum=1)
     for field in ("source_file", "source_title", "attribution"):
         check.text(version[field], "version", field)
     for field in ("transcription_notes", "introduction", "reflective_prompts"):
         check.text_list(version[field], "version", field)
+    if "evidence_prompt" in version:
+        check.text(version["evidence_prompt"], "version", "evidence_prompt")
     _check_file_name(check, path, fw["code"], version["number"])
 
     band_codes = _validate_scale(check, data["scale"])
@@ -242,7 +246,9 @@ def _validate_sections(
     item_codes: set[str] = set()
     for i, section in enumerate(sections):
         where = _place("section", section, i)
-        check.mapping(section, where, SECTION_KEYS)
+        check.mapping(section, where, SECTION_KEYS, SECTION_OPTIONAL_KEYS)
+        if "reflective_prompts" in section:
+            check.text_list(section["reflective_prompts"], where, "reflective_prompts")
         check.text(section["code"], where, "code")
         check.text(section["number"], where, "number")
         check.text(section["title"], where, "title")

@@ -2,16 +2,14 @@
 
 These are tenant rows (each belongs to one school, and through it to one LA), so every model here
 has a django-scopes manager: a query with no scope open raises instead of returning all schools'
-reviews. Imported into the app by the last line of frameworks/models.py.
+reviews. Imported into the app by frameworks/models.py.
 
 Optimistic locking: `SelfReview.lock_version` and `Response.lock_version` go up by one on every
-change. A save states the version it was made from; a stale one is refused (services.ConflictError)
+change. A save states the version it was made from; a stale one is refused (reviews.services.ConflictError)
 so that nothing anybody typed is ever silently overwritten (QUALITY.md §12).
 """
 
 from __future__ import annotations
-
-import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,6 +18,9 @@ from django.db import models
 from django.db.models import Q
 from django_scopes import ScopedManager
 from simple_history.models import HistoricalRecords
+
+from frameworks.reviews.workflow import REVIEW_WORKFLOW
+from sendreview.documents.models import NOTE_MAX_LENGTH, DocumentEvent, SchoolDocument
 
 __all__ = [
     "EVIDENCE_MAX_LENGTH",
@@ -74,15 +75,16 @@ def exemplar_entries(item) -> list[tuple[str, str, str]]:
     ]
 
 
-class SelfReview(models.Model):
+class SelfReview(SchoolDocument):
     """One round of a school's self-review against one framework version in one academic year.
 
-    Status: draft → submitted → discussed → closed. Only a draft can be edited; re-opening puts a
-    review back to draft and is recorded as a ReviewEvent. `round` counts the reviews of the same
-    school, version and year (a school may run several rounds a year).
+    A school document (sendreview.documents): uuid, school, year, status, lock version, who created
+    and last changed it, history. Status: draft → submitted → discussed → closed (`workflow`, in
+    frameworks.reviews.workflow). Only a draft can be edited; re-opening puts a review back to draft
+    and is recorded as a ReviewEvent. `round` counts the school's reviews of the framework in the
+    year (a school may run several rounds a year).
     """
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     school = models.ForeignKey(
         "schools.School", on_delete=models.PROTECT, related_name="self_reviews"
     )
@@ -121,12 +123,9 @@ class SelfReview(models.Model):
     discussion_notes = models.TextField(
         blank=True, validators=[MaxLengthValidator(EVIDENCE_MAX_LENGTH)]
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    lock_version = models.PositiveIntegerField(default=1)
 
-    objects = ScopedManager(la="school__la_id", school="school_id")
-    history = HistoricalRecords()
+    event_model = "frameworks.ReviewEvent"
+    workflow = REVIEW_WORKFLOW
 
     class Meta:
         ordering = ["-academic_year__start_year", "-round", "-created_at"]
@@ -190,6 +189,17 @@ class SelfReview(models.Model):
             self.is_submitted
             and not self.headteacher_confirmation_requested
             and not self.confirmed_at
+        )
+
+    def record_event(self, kind, user, note="", *, from_status="", to_status=""):
+        """The kit's event row; the event's key to the review keeps its name, `review`."""
+        return ReviewEvent.objects.create(
+            review=self,
+            kind=kind,
+            by=user if getattr(user, "pk", None) else None,
+            note=(note or "")[:NOTE_MAX_LENGTH],
+            from_status=from_status,
+            to_status=to_status,
         )
 
     def clean(self) -> None:
@@ -295,8 +305,9 @@ class Response(models.Model):
             raise ValidationError(errors)
 
 
-class ReviewEvent(models.Model):
-    """A step of a review's workflow: who moved it, when, and why (re-opening needs a reason)."""
+class ReviewEvent(DocumentEvent):
+    """A step of a review's workflow: who moved it, when, from → to, and why (re-opening needs a
+    reason). The kit's DocumentEvent; its key to the review is named `review`."""
 
     class Kind(models.TextChoices):
         STARTED = "started", "Started"
@@ -310,12 +321,7 @@ class ReviewEvent(models.Model):
         CLOSED = "closed", "Closed"
 
     review = models.ForeignKey(SelfReview, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=30, choices=Kind.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    at = models.DateTimeField(auto_now_add=True)
-    note = models.TextField(blank=True, validators=[MaxLengthValidator(2000)])
+    kind = models.CharField(max_length=40, choices=Kind.choices)
 
     objects = ScopedManager(la="review__school__la_id", school="review__school_id")
 

@@ -26,7 +26,6 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 from simple_history.utils import bulk_create_with_history
 
-from frameworks import loader
 from frameworks.models import (
     ExemplarMark,
     Framework,
@@ -39,7 +38,8 @@ from frameworks.models import (
     SelfReview,
     exemplar_entries,
 )
-from frameworks.scales import LOWER
+from frameworks.reference import loader
+from frameworks.reference.scales import LOWER
 from schools.models import AcademicYear, EPAssignment, LocalAuthority, Membership, School
 from sendreview.roles import Role
 
