@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("schools.urls")),
     path("", include("frameworks.urls")),
     path("", include("reports.urls")),
+    path("", include("workplans.urls")),
     path("admin/", admin.site.urls),
 ]
