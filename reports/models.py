@@ -125,6 +125,29 @@ class ReportJob(models.Model):
         return self._subject_cache
 
 
+class ReportRequest(models.Model):
+    """Who asked for a job: one row per (job, person), however often they asked.
+
+    A job is shared by everyone who asks for the same report of the same content, so the job's
+    `requested_by` names only the first; "Your requests" on the reports page reads these rows.
+    """
+
+    job = models.ForeignKey(ReportJob, on_delete=models.CASCADE, related_name="requests")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    requested_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(la="job__la_id", school="job__school_id")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "user"], name="report_request_one_per_person")
+        ]
+        indexes = [models.Index(fields=["user", "job"], name="report_request_user_job")]
+
+    def __str__(self) -> str:
+        return f"request of job {self.job_id} by user {self.user_id}"
+
+
 class ReportBatch(models.Model):
     """A set of jobs asked for together by LA staff or the regenerate_reports command."""
 

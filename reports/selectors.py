@@ -8,7 +8,7 @@ from django.db.models import Count
 
 from reports import rendering
 from reports.kinds import get_kind
-from reports.models import ReportBatch, ReportJob
+from reports.models import ReportBatch, ReportJob, ReportRequest
 from sendreview.access import get_scoped_or_404
 
 REPORT_LIST_LIMIT = 100
@@ -43,6 +43,23 @@ def report_list(*, user, limit: int = REPORT_LIST_LIMIT) -> list[ReportJob]:
         for job in kind_jobs:
             job._subject_cache = subjects.get(job.subject_uuid)
     return [job for job in jobs if user.has_perm("reports.view_report", job)][:limit]
+
+
+def report_lists(*, user, limit: int = REPORT_LIST_LIMIT) -> tuple[list, list]:
+    """(the reports this user asked for, the other reports about what they can see).
+
+    Both newest first and both only what the user may read now; a report the user asked for while
+    acting in another role shows under "your requests" only while this role may read it too.
+    """
+    jobs = report_list(user=user, limit=limit * 2)
+    asked = set(
+        ReportRequest.objects.filter(user_id=user.pk, job__in=[j.pk for j in jobs]).values_list(
+            "job_id", flat=True
+        )
+    )
+    mine = [job for job in jobs if job.pk in asked or job.requested_by_id == user.pk]
+    others = [job for job in jobs if not (job.pk in asked or job.requested_by_id == user.pk)]
+    return mine[:limit], others[:limit]
 
 
 def _batches(user):

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from reports.kinds import ReportKind, get_kind
-from reports.models import ReportBatch, ReportJob
+from reports.models import ReportBatch, ReportJob, ReportRequest
 from sendreview.roles import acting
 
 Status = ReportJob.Status
@@ -54,6 +54,7 @@ def report_request(*, user, kind: ReportKind, subject) -> ReportJob:
             **_requester_fields(user),
         },
     )
+    _note_requester(job, user)
     if created:
         _enqueue(job.pk)
     elif job.status == Status.FAILED:
@@ -73,7 +74,14 @@ def report_retry(*, user, job: ReportJob) -> ReportJob:
     subject = kind.get_subject(job.subject_uuid) if kind else None
     if subject is not None and kind.content_version(subject) != job.content_version:
         return report_request(user=user, kind=kind, subject=subject)
+    _note_requester(job, user)
     return _queue_again(job, user)
+
+
+def _note_requester(job: ReportJob, user) -> None:
+    """Remember that this person asked for this job (for "Your requests"); system requests: none."""
+    if user is not None and user.is_authenticated:
+        ReportRequest.objects.update_or_create(job=job, user=user)
 
 
 def _queue_again(job: ReportJob, user) -> ReportJob:

@@ -21,6 +21,7 @@ from reports.forms import BatchForm, ReportRequestForm
 from reports.kinds import get_kind
 from reports.models import ReportJob
 from schools import selectors as school_selectors
+from sendreview import audit_log, throttle
 from sendreview.access import require
 
 access_log = logging.getLogger("sendreview.access")
@@ -29,11 +30,13 @@ access_log = logging.getLogger("sendreview.access")
 @login_required
 def report_list(request):
     require(request.user, "reports.view_report_list")
+    mine, others = selectors.report_lists(user=request.user)
     return render(
         request,
         "reports/report_list.html",
         {
-            "jobs": selectors.report_list(user=request.user),
+            "my_jobs": mine,
+            "other_jobs": others,
             "can_regenerate": request.user.has_perm("reports.regenerate_batch"),
         },
     )
@@ -52,6 +55,7 @@ def report_request(request):
         raise Http404("No such subject")
     require(request.user, kind.view_permission, subject)
     require(request.user, "reports.request_report")
+    throttle.check(request, "report-request")
     job = services.report_request(user=request.user, kind=kind, subject=subject)
     return redirect("reports:report-detail", uuid=job.uuid)
 
@@ -100,13 +104,7 @@ def report_download(request, uuid):
             request, "This report's file is damaged or missing. Try again to make it anew."
         )
         return redirect("reports:report-detail", uuid=job.uuid)
-    act = request.acting
-    access_log.info(
-        "download user=%s role=%s object=ReportJob:%s",
-        request.user.pk,
-        act.role if act else None,
-        job.pk,
-    )
+    audit_log.record(request, job, audit_log.DOWNLOAD)
     response = FileResponse(
         handle,
         as_attachment=True,
@@ -132,6 +130,7 @@ def report_retry(request, uuid):
     if job.status != ReportJob.Status.FAILED:
         messages.info(request, "Only a report that failed can be tried again")
         return redirect("reports:report-detail", uuid=job.uuid)
+    throttle.check(request, "report-request")
     job = services.report_retry(user=request.user, job=job)
     messages.success(request, "The report has been asked for again")
     return redirect("reports:report-detail", uuid=job.uuid)
@@ -146,6 +145,7 @@ def batch_create(request):
     require(request.user, "reports.regenerate_batch")
     form = BatchForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        throttle.check(request, "report-batch")
         la = school_selectors.acting_la(user=request.user)
         batch = services.report_batch_request(
             user=request.user, kind=get_kind(form.cleaned_data["kind"]), la=la

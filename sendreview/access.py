@@ -1,7 +1,9 @@
 """The two helpers every view uses to reach a tenant object: fetch through the scope, then check.
 
 Outside the acting scope an object does not exist (404); inside it, a role that may not perform the
-action is refused (403). Denials are logged without personal values.
+action is refused (403). Both exceptions carry the object they are about, so that
+`sendreview.middleware.AccessLogMiddleware` writes one access-log row per denial (see audit_log.py)
+without the views doing anything.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 log = logging.getLogger("sendreview.access")
@@ -16,7 +19,13 @@ log = logging.getLogger("sendreview.access")
 
 def get_scoped_or_404(queryset, **lookup):
     """`queryset` must come from a scoped manager, so rows outside the scope are simply absent."""
-    return get_object_or_404(queryset, **lookup)
+    try:
+        return get_object_or_404(queryset, **lookup)
+    except Http404 as exc:
+        model = getattr(queryset, "model", queryset)
+        exc.access_log_model = model
+        exc.access_log_uuid = lookup.get("uuid")
+        raise
 
 
 def require(user, permission: str, obj=None) -> None:
@@ -29,4 +38,6 @@ def require(user, permission: str, obj=None) -> None:
             permission,
             f"{type(obj).__name__}:{getattr(obj, 'pk', None)}" if obj is not None else None,
         )
-        raise PermissionDenied(permission)
+        denied = PermissionDenied(permission)
+        denied.access_log_object = obj
+        raise denied

@@ -105,3 +105,52 @@ class NoStoreForLoggedInMiddleware:
             response["Cache-Control"] = "no-store"
             response["Pragma"] = "no-cache"
         return response
+
+
+class AccessLogMiddleware:
+    """Writes one access-log row for every 403 or 404 a view answers (QUALITY.md §15).
+
+    Costs nothing on other responses: one integer comparison. Exceptions raised by views are
+    converted to responses further out; `process_exception` only notes the object they name.
+    Requests that matched no URL pattern are not denials and are not logged.
+    """
+
+    DENIED = (403, 404)
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code in self.DENIED and getattr(request, "resolver_match", None):
+            from sendreview import audit_log
+
+            audit_log.record_denial(request, response.status_code)
+        return response
+
+    def process_exception(self, request, exception):
+        from django.core.exceptions import PermissionDenied
+        from django.http import Http404
+
+        if isinstance(exception, PermissionDenied | Http404):
+            from sendreview import audit_log
+
+            audit_log.remember_denied_object(request, exception)
+        return None
+
+
+class ThrottleMiddleware:
+    """Turns `sendreview.throttle.Throttled`, wherever a view raises it, into the 429 page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from sendreview.throttle import Throttled, throttled_response
+
+        if isinstance(exception, Throttled):
+            return throttled_response(request, exception)
+        return None

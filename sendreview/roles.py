@@ -54,6 +54,8 @@ class Acting:
     # Schools inside the scope; None means every school of the LA.
     school_ids: tuple[int, ...] | None
     label: str
+    # The uuid of the membership's school (for links such as the Self-reviews navigation item).
+    school_uuid: object = None
 
     @property
     def role_label(self) -> str:
@@ -123,6 +125,12 @@ PERMISSIONS = {
     "schools.view_moderation": _has_role(Role.MODERATOR),
     "platform.manage_las": is_platform_admin,
     "platform.use_admin_site": is_platform_admin,
+    # The access log (sendreview.audit_log): an LA administrator reads their LA's rows; a platform
+    # administrator reads the denials of every LA (identifiers only: no tenant data).
+    "sendreview.view_la_access_log": is_la_admin,
+    "sendreview.view_denials": is_platform_admin,
+    # The school's own pages in the navigation (Self-reviews; later Work plan, SEN audit).
+    "schools.use_school_pages": is_school_staff,
 }
 
 for _name, _predicate in PERMISSIONS.items():
@@ -376,6 +384,8 @@ WORKPLAN_PERMISSIONS = {
     "workplans.log_ep_time": can_log_ep_time,
     "workplans.view_ep_time": can_view_ep_time,
     "workplans.view_caseload": can_view_caseload,
+    # The "Work plan" navigation item: a school role's own school's plans.
+    "workplans.use_workplan_nav": is_school_staff,
     "workplans.view_la_ep_time": can_view_la_ep_time,
     "workplans.view_reminders": can_view_reminders,
     "workplans.set_reminder_dates": can_set_reminder_dates,

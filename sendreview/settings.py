@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -82,6 +83,9 @@ MIDDLEWARE = [
     "sendreview.middleware.SessionLimitsMiddleware",
     "sendreview.middleware.MFARequiredMiddleware",
     "sendreview.middleware.TenantScopeMiddleware",
+    # Inside the tenant scope: both read the acting membership.
+    "sendreview.middleware.AccessLogMiddleware",
+    "sendreview.middleware.ThrottleMiddleware",
     "sendreview.middleware.NoStoreForLoggedInMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so that a lockout short-circuits after everything else has run.
@@ -279,6 +283,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     # A job whose worker vanished past every retry is shown as failed, with its "try again" button.
     "expire-stale-report-jobs": {"task": "reports.expire_stale_jobs", "schedule": 300.0},
+    # Retention (README "Retention"): purge what is past its period, nightly; safe to run twice.
+    "purge-expired-records": {
+        "task": "sendreview.purge_expired_records",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -287,6 +296,27 @@ SENDREVIEW_PHASE = "beta"
 SENDREVIEW_FEEDBACK_EMAIL = env.str("FEEDBACK_EMAIL", default="feedback@sendreview.invalid")
 SCHOOLS_PER_PAGE = 25
 CSV_IMPORT_MAX_BYTES = 1_000_000
+ACCESS_LOG_PER_PAGE = 50
+
+# Expensive actions, limited per user AND per LA (sendreview/throttle.py): "count/period", period
+# s, m, h or d with an optional multiple ("5/10m"). Apps add their action here and use it by name.
+SENDREVIEW_THROTTLES = {
+    "report-request": {"user": "30/h", "la": "600/h"},
+    "report-batch": {"user": "3/h", "la": "6/h"},
+    "school-import": {"user": "20/h", "la": "40/h"},
+    "export": {"user": "30/h", "la": "300/h"},
+    "audit-import": {"user": "20/h", "la": "200/h"},
+    "dashboard-export": {"user": "30/h", "la": "300/h"},
+}
+
+# Retention periods in days (README "Retention"); the nightly task purges what is older.
+SENDREVIEW_RETENTION_DAYS = {
+    "access_log": env.int("RETENTION_ACCESS_LOG_DAYS", default=2 * 365),
+    "report_files": env.int("RETENTION_REPORT_FILES_DAYS", default=365),
+    "failed_report_jobs": env.int("RETENTION_FAILED_REPORT_JOBS_DAYS", default=90),
+    "report_batches": env.int("RETENTION_REPORT_BATCHES_DAYS", default=365),
+    "login_attempts": env.int("RETENTION_LOGIN_ATTEMPTS_DAYS", default=90),
+}
 
 LOGGING = {
     "version": 1,

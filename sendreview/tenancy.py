@@ -56,6 +56,7 @@ def acting_for(user, membership) -> Acting:
         school_id=membership.school_id,
         school_ids=school_ids,
         label=_label(membership),
+        school_uuid=membership.school.uuid if membership.school_id else None,
     )
 
 

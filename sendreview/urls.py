@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from sendreview import views
+from sendreview import access_log_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -9,6 +9,8 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
+    path("la/access-log/", access_log_views.access_log, name="access-log"),
+    path("platform/denied-requests/", access_log_views.access_denials, name="access-denials"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.account.urls")),
     path("accounts/2fa/", include("allauth.mfa.urls")),

@@ -33,6 +33,16 @@ def _fast_tests(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: throttle counters never carry over between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def give_totp(user) -> None:
     """Give a user a TOTP authenticator, so the MFA requirement lets their requests through."""
     from allauth.mfa.totp.internal.auth import TOTP

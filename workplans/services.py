@@ -211,7 +211,7 @@ def plan_start(
         ]
         _bulk_create(items, PlanItem, user)
     note = f"From {self_review.title}" if self_review else "Without a self-review"
-    plan.record_event(EventKind.STARTED, user, note, "", PlanStatus.DRAFT)
+    plan.record_event(EventKind.STARTED, user, note, to_status=PlanStatus.DRAFT)
     return plan
 
 
@@ -618,14 +618,14 @@ def plan_carry_forward(*, plan: WorkPlan, user) -> WorkPlan:
             a.due_term = "autumn"
     _bulk_create(new_actions, PlanAction, user)
     new.record_event(
-        EventKind.STARTED, user, f"Carried forward from {plan.title}", "", PlanStatus.DRAFT
+        EventKind.STARTED, user, f"Carried forward from {plan.title}", to_status=PlanStatus.DRAFT
     )
     plan.record_event(
         EventKind.CARRIED_FORWARD,
         user,
         f"{len(carried)} action{'s' if len(carried) != 1 else ''} into {new.title}",
-        plan.status,
-        plan.status,
+        from_status=plan.status,
+        to_status=plan.status,
     )
     return new
 

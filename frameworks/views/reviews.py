@@ -26,6 +26,7 @@ from frameworks.views.common import (
 )
 from schools import selectors as school_selectors
 from schools.models import AcademicYear
+from sendreview import audit_log
 from sendreview.access import require
 
 # --- list, start, detail --------------------------------------------------------------------------
@@ -93,6 +94,7 @@ def review_start(request, school_uuid):
 @require_GET
 def review_detail(request, uuid):
     review = review_for(request, uuid, "frameworks.view_review")
+    audit_log.record(request, review, audit_log.VIEW)
     profile = selectors.review_profile(review=review)
     return render(
         request,

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from schools import importers, selectors, services
 from schools.forms import SchoolCloseForm, SchoolForm, SchoolImportForm, SchoolSearchForm
 from schools.models import School
+from sendreview import throttle
 from sendreview.access import require
 
 IMPORT_SIGNING_SALT = "schools.import"
@@ -123,6 +124,8 @@ def school_history(request, uuid):
 def school_import(request):
     """Upload → preview with row-by-row errors → confirm. Nothing is saved until the confirm step."""
     require(request.user, "schools.administer_la")
+    if request.method == "POST":
+        throttle.check(request, "school-import")
     la = selectors.acting_la(user=request.user)
     signer = signing.TimestampSigner(salt=f"{IMPORT_SIGNING_SALT}:{la.pk}:{request.user.pk}")
     if request.method == "POST" and "confirm" in request.POST:

@@ -16,23 +16,25 @@ pytestmark = pytest.mark.browser
 
 # The service navigation each role must see, in order, and nothing else.
 NAVIGATION = {
-    "senco": ["Home", "Reports"],
-    "headteacher": ["Home", "Reports"],
-    "governor": ["Home", "Reports"],
+    "senco": ["Home", "Self-reviews", "Work plan", "Reports"],
+    "headteacher": ["Home", "Self-reviews", "Work plan", "Reports"],
+    "governor": ["Home", "Self-reviews", "Work plan", "Reports"],
     "moderator": ["Home"],
-    "ep": ["Home", "Schools", "Reports"],
-    "la_officer": ["Home", "Schools", "Reports", "Frameworks"],
+    "ep": ["Home", "Schools", "Caseload", "Reports"],
+    "la_officer": ["Home", "Schools", "EP time", "Reports", "Frameworks"],
     "la_admin": [
         "Home",
         "Schools",
+        "EP time",
         "Reports",
         "Users",
         "EP assignments",
         "Academic years",
         "LA settings",
+        "Access log",
         "Frameworks",
     ],
-    "platform_admin": ["Home", "Local authorities", "Frameworks"],
+    "platform_admin": ["Home", "Local authorities", "Denied requests", "Frameworks"],
 }
 ROLES = list(NAVIGATION)
 
