@@ -283,6 +283,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     # A job whose worker vanished past every retry is shown as failed, with its "try again" button.
     "expire-stale-report-jobs": {"task": "reports.expire_stale_jobs", "schedule": 300.0},
+    # Work-plan reminders to those who owe (idempotent: a second run the same day sends nothing).
+    "work-plan-reminders": {
+        "task": "workplans.send_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
     # Retention (README "Retention"): purge what is past its period, nightly; safe to run twice.
     "purge-expired-records": {
         "task": "sendreview.purge_expired_records",
