@@ -65,7 +65,7 @@ def test_never_to_the_side_that_has_agreed(world, django_capture_on_commit_callb
 def test_agreed_plan_gets_review_reminders_then_none_once_reviewed(
     world, django_capture_on_commit_callbacks
 ):
-    plan = agreed_plan(world)
+    agreed_plan(world)
     sent(django_capture_on_commit_callbacks, AFTER_OCTOBER)
     assert recipients("not_agreed") == []
     sent(django_capture_on_commit_callbacks, IN_JUNE)

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from frameworks import demo as demo_reviews
 from schools import demo
+from workplans import demo as demo_plans
 
 HINT = (
     "Sign in at http://127.0.0.1:8000/ — MFA codes: use the TOTP secret in an authenticator app or "
@@ -78,6 +79,8 @@ class Command(BaseCommand):
             result = demo.load_demo(password=password)
             # After the schools and people: the frameworks, the LAs' choices and the reviews.
             demo_reviews.load_demo_reviews(result=result)
+            # After the reviews: work plans start from them (workplans.demo).
+            demo_plans.load_demo_plans(result=result)
         except (demo.DemoConflict, ValidationError) as exc:
             raise CommandError(f"The demo data clashes with data already here: {exc}") from exc
 
