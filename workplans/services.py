@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -225,11 +225,19 @@ def _bulk_create(rows, model, user):
 # --- Part A: the discussion record ----------------------------------------------------------------
 
 
-def _editable(plan: WorkPlan) -> WorkPlan:
+def _editable(plan: WorkPlan, user) -> WorkPlan:
+    """The plan under a row lock, if it may still change and `user` may change it."""
     plan = locked(plan)
     if not plan.is_editable:
         raise ValidationError(NOT_EDITABLE)
+    _require(user, "workplans.edit_workplan", plan)
     return plan
+
+
+def _require(user, permission: str, plan: WorkPlan) -> None:
+    # Defence in depth: the views check first; a service never writes for someone without the right.
+    if not user.has_perm(permission, plan):
+        raise PermissionDenied(permission)
 
 
 def _touch(plan: WorkPlan, user) -> WorkPlan:
@@ -246,7 +254,7 @@ def _next_position(model, plan) -> int:
 @transaction.atomic
 def plan_item_add(*, plan: WorkPlan, user, item: Item | None = None, title: str = "") -> PlanItem:
     """Add a statement of the linked review's framework, or a free-text area (`title`)."""
-    plan = _editable(plan)
+    plan = _editable(plan, user)
     row = PlanItem(plan=plan, position=_next_position(PlanItem, plan), updated_by=user)
     if item is not None:
         review = plan.self_review
@@ -281,7 +289,7 @@ def plan_item_save(*, item: PlanItem, expected_version: int, user, **fields) -> 
     unknown = set(fields) - ITEM_MEETING_FIELDS
     if unknown:
         raise ValueError(f"{sorted(unknown)} cannot be changed here")
-    plan = _editable(item.plan)
+    plan = _editable(item.plan, user)
     if "title" in fields and item.item_id is not None:
         fields.pop("title")  # a framework statement keeps its wording
     if "title" in fields and not (fields["title"] or "").strip():
@@ -296,7 +304,7 @@ def plan_item_save(*, item: PlanItem, expected_version: int, user, **fields) -> 
 
 @transaction.atomic
 def plan_item_remove(*, item: PlanItem, expected_version: int, user) -> None:
-    plan = _editable(item.plan)
+    plan = _editable(item.plan, user)
     if PlanAction.objects.filter(area=item).exists():
         raise ValidationError(ITEM_HAS_ACTIONS)
     current = PlanItem.objects.select_for_update().get(pk=item.pk)
@@ -313,7 +321,7 @@ def plan_meeting_save(*, plan: WorkPlan, expected_version: int, user, **fields) 
     unknown = set(fields) - PLAN_MEETING_FIELDS
     if unknown:
         raise ValueError(f"{sorted(unknown)} cannot be changed here")
-    plan = _editable(plan)
+    plan = _editable(plan, user)
     _validate(plan, fields, exclude=_PLAN_FK)
     return update_if_version(
         plan,
@@ -363,7 +371,7 @@ def action_add(*, plan: WorkPlan, user, **fields) -> PlanAction:
     unknown = set(fields) - ACTION_FIELDS
     if unknown:
         raise ValueError(f"{sorted(unknown)} cannot be set here")
-    plan = _editable(plan)
+    plan = _editable(plan, user)
     _check_area(plan, fields["area"])
     action = PlanAction(
         plan=plan, position=_next_position(PlanAction, plan), updated_by=user, **fields
@@ -380,7 +388,7 @@ def action_save(*, action: PlanAction, expected_version: int, user, **fields) ->
     unknown = set(fields) - ACTION_FIELDS
     if unknown:
         raise ValueError(f"{sorted(unknown)} cannot be changed here")
-    plan = _editable(action.plan)
+    plan = _editable(action.plan, user)
     if "area" in fields:
         _check_area(plan, fields["area"])
         fields["area_id"] = fields.pop("area").pk
@@ -392,7 +400,7 @@ def action_save(*, action: PlanAction, expected_version: int, user, **fields) ->
 
 @transaction.atomic
 def action_remove(*, action: PlanAction, expected_version: int, user) -> None:
-    plan = _editable(action.plan)
+    plan = _editable(action.plan, user)
     current = PlanAction.objects.select_for_update().get(pk=action.pk)
     if current.lock_version != expected_version:
         raise ConflictError(current)
@@ -465,10 +473,11 @@ def plan_start_review(*, plan: WorkPlan, user) -> WorkPlan:
     return transition(plan, "start_review", user=user, changes=changes)
 
 
-def _under_review(plan: WorkPlan) -> WorkPlan:
+def _under_review(plan: WorkPlan, user) -> WorkPlan:
     plan = locked(plan)
     if not plan.is_under_review:
         raise ValidationError(NOT_UNDER_REVIEW)
+    _require(user, "workplans.review_workplan", plan)
     return plan
 
 
@@ -478,7 +487,7 @@ def action_review_save(*, action: PlanAction, expected_version: int, user, **fie
     unknown = set(fields) - ACTION_REVIEW_FIELDS
     if unknown:
         raise ValueError(f"{sorted(unknown)} cannot be changed here")
-    _under_review(action.plan)
+    _under_review(action.plan, user)
     _validate(action, fields, exclude=["plan", "area", "updated_by", "carried_from"])
     return update_if_version(action, expected_version=expected_version, user=user, fields=fields)
 
@@ -488,7 +497,7 @@ def item_review_save(
     *, item: PlanItem, expected_version: int, user, rating_at_review: int | None
 ) -> PlanItem:
     """The rating now of a linked item, on the review's scale (for "improved by one point")."""
-    plan = _under_review(item.plan)
+    plan = _under_review(item.plan, user)
     if rating_at_review is not None:
         if item.item_id is None or plan.self_review_id is None:
             raise ValidationError({"rating_at_review": NO_RATING_FOR_FREE_TEXT})
@@ -508,7 +517,7 @@ def plan_review_save(*, plan: WorkPlan, expected_version: int, user, **fields) -
     unknown = set(fields) - PLAN_REVIEW_FIELDS
     if unknown:
         raise ValueError(f"{sorted(unknown)} cannot be changed here")
-    plan = _under_review(plan)
+    plan = _under_review(plan, user)
     _validate(plan, fields, exclude=_PLAN_FK)
     return update_if_version(plan, expected_version=expected_version, user=user, fields=fields)
 
