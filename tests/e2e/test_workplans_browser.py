@@ -191,7 +191,8 @@ def test_senco_and_ep_take_a_plan_through_the_year(
         with ep.expect_download() as download_info:
             ep.get_by_role("link", name=re.compile("Download the PDF")).click()
         path = download_info.value.path()
-        assert open(path, "rb").read(4) == b"%PDF"
+        with open(path, "rb") as pdf:
+            assert pdf.read(4) == b"%PDF"
 
         # The SENCO carries the partly achieved action forward into next year's draft.
         senco.goto(reverse("workplans:plan-detail", kwargs={"uuid": plan.uuid}))
