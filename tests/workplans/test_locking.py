@@ -47,12 +47,11 @@ def test_random_interleavings_of_editors_lose_no_update(world, seed):
         RESULTS["steps"] += 1
     with scopes_disabled():
         stored = PlanAction.objects.get(pk=action.pk)
-        history = [
-            h
-            for h in PlanAction.history.filter(id=action.pk)
+        history = list(
+            PlanAction.history.filter(id=action.pk)
             .order_by("history_date", "history_id")
             .values_list("success_criteria", flat=True)
-        ]
+        )
     changes = [h for i, h in enumerate(history) if i == 0 or h != history[i - 1]][1:]
     RESULTS["lost"] += max(len(accepted) - len(changes), 0)
     assert changes == accepted
