@@ -201,9 +201,9 @@ MATRIX.update(ACCOUNT_PUBLIC)
 MATRIX.update(ACCOUNT_OWN)
 
 # Each app's entries live beside its tests' seed helpers; all of them join the one matrix.
+from tests.access.matrix_access_log import ACCESS_LOG_CASES  # noqa: E402
 from tests.access.matrix_reports import REPORT_CASES  # noqa: E402
 from tests.access.matrix_reviews import REVIEW_CASES  # noqa: E402
-from tests.access.matrix_access_log import ACCESS_LOG_CASES  # noqa: E402
 from tests.access.matrix_workplans import WORKPLAN_CASES  # noqa: E402
 
 MATRIX.update(REVIEW_CASES)
