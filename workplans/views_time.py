@@ -119,6 +119,7 @@ def la_time(request):
             "years": list(AcademicYear.objects.filter(la_id=act.la_id).order_by("-start_year")),
             "rows": rows,
             "per_ep": selectors.per_ep(rows),
+            "can_set_dates": request.user.has_perm("workplans.set_reminder_dates"),
         },
     )
 
