@@ -43,7 +43,7 @@ class Dates:
 
 
 def dates_for(la, year: AcademicYear) -> Dates:
-    row = ReminderDates.objects.filter(la=la).first() or ReminderDates(la=la)
+    row = ReminderDates.objects.filter(la_id=year.la_id).first() or ReminderDates(la_id=year.la_id)
     start, end = year.start_year, year.start_year + 1
     return Dates(
         agree_by=_safe_date(start, row.agree_by_month, row.agree_by_day),

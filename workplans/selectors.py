@@ -313,6 +313,8 @@ class TimeRow:
     agreed: Decimal
     delivered: Decimal
     plan: WorkPlan | None
+    review_from: object = None
+    review_by: object = None
 
     @property
     def agreed_is_final(self) -> bool:
@@ -354,6 +356,9 @@ def time_rows(*, assignments, year) -> list[TimeRow]:
         .annotate(total=Sum("sessions"))
         .values_list("school_id", "ep_id", "total")
     }
+    from workplans.reminders import dates_for
+
+    dates = dates_for(None, year) if assignments else None
     rows = []
     for a in assignments:
         plan = plans.get(a.school_id)
@@ -367,6 +372,8 @@ def time_rows(*, assignments, year) -> list[TimeRow]:
                 agreed=agreed.get(plan.pk, ZERO) if plan else ZERO,
                 delivered=delivered.get((a.school_id, a.ep_id), ZERO) or ZERO,
                 plan=plan,
+                review_from=dates.review_from,
+                review_by=dates.review_by,
             )
         )
     return rows
