@@ -24,10 +24,11 @@ RUN groupadd --system --gid 10001 sendreview \
 
 WORKDIR /app
 
-# Dependencies first, in their own layer: rebuilt only when pyproject.toml changes. (The project has
-# no packages of its own to install: its code runs from /app.)
-COPY pyproject.toml ./
-RUN touch README.md && pip install . && rm README.md
+# Dependencies first, in their own layer: rebuilt only when the lock changes. Exactly the versions
+# the tests ran (requirements/lock.txt, made by `python3 dev.py lock`), each file checked against its
+# hash. The project itself is not installed: it declares no packages, its code runs from /app.
+COPY requirements/lock.txt requirements/lock.txt
+RUN pip install --require-hashes --no-deps -r requirements/lock.txt
 
 COPY . .
 

@@ -3,11 +3,13 @@
 #   make test             set up, run the whole test suite
 #   make test ARGS="tests/test_settings.py -x"
 #   make setup            .venv, install, migrate
+#   make lint             ruff check, ruff format --check, mypy (as CI)
+#   make lock             regenerate requirements/*.txt from pyproject.toml
 
 PYTHON ?= python3
 ARGS ?=
 
-.PHONY: demo test setup
+.PHONY: demo test setup lint lock
 
 demo:
 	$(PYTHON) dev.py demo $(ARGS)
@@ -17,3 +19,9 @@ test:
 
 setup:
 	$(PYTHON) dev.py setup
+
+lint:
+	$(PYTHON) dev.py lint
+
+lock:
+	$(PYTHON) dev.py lock $(ARGS)

@@ -4,9 +4,16 @@
     python3 dev.py demo [--port 8000] [--no-mfa]   set up, load demo data, run the dev server
     python3 dev.py test [pytest arguments ...]       set up, run the test suite
     python3 dev.py setup                             set up only: .venv, install, migrate
+    python3 dev.py lint                              set up, run ruff (lint, format) and mypy
+    python3 dev.py lock [--upgrade]                  regenerate the lock files from pyproject.toml
 
-Set-up creates .venv (python -m venv) when it is missing and runs `pip install -e '.[test]'` only
-when pyproject.toml changed since the last install (its hash is kept in .venv/.installed-hash).
+Set-up creates .venv (python -m venv) when it is missing and installs the pinned, hash-checked
+dependency set of requirements/test-lock.txt (`pip install --require-hashes`) only when that file
+changed since the last install (its hash is kept in .venv/.installed-hash). pyproject.toml declares
+the dependencies and their ranges; the lock files pin every package, transitive ones included, with
+the hashes of their files. Set-up refuses to install from a lock that no longer matches
+pyproject.toml's dependencies: run `python3 dev.py lock` then (it keeps every pin it can; with
+--upgrade it moves every package to the newest version the ranges allow).
 With no DATABASE_URL / REDIS_URL in the environment (or in .env) the app uses a local SQLite file and
 runs Celery tasks in-process, so nothing else is needed.
 
@@ -17,16 +24,25 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 HASH_FILE = VENV / ".installed-hash"
 PYPROJECT = ROOT / "pyproject.toml"
+REQUIREMENTS = ROOT / "requirements"
+RUNTIME_LOCK = REQUIREMENTS / "lock.txt"  # what the Docker image installs
+TEST_LOCK = REQUIREMENTS / "test-lock.txt"  # runtime + test extras: dev.py and CI
+LOCK_PYTHON = "3.11"  # the oldest Python the project supports, and the Docker image's
+UV_REQUIREMENT = "uv==0.13.9"  # the resolver behind `dev.py lock` (not needed to install)
+INPUTS_MARK = "# pyproject-inputs-sha256: "
 LOGINS_JSON = "demo-logins.json"
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 PYTEST_NO_TESTS_COLLECTED = 5
@@ -85,26 +101,117 @@ def ensure_venv() -> None:
         )
 
 
-def requirements_hash() -> str:
-    return hashlib.sha256(PYPROJECT.read_bytes()).hexdigest()
+# --- the lock files ---------------------------------------------------------------------------------
+
+
+def normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def requirement_name(requirement: str) -> str:
+    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
+    if not match:
+        raise Failed(f"pyproject.toml: cannot read the requirement {requirement!r}.")
+    return normalise(match.group(1))
+
+
+def lock_inputs(pyproject: Path = PYPROJECT) -> dict[str, list[str]]:
+    """What the lock files are made from: pyproject.toml's runtime and test requirements."""
+    project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+    return {
+        "requires-python": [project.get("requires-python", "")],
+        "runtime": sorted(project.get("dependencies", [])),
+        "test": sorted(project.get("optional-dependencies", {}).get("test", [])),
+    }
+
+
+def inputs_hash(inputs: dict[str, list[str]]) -> str:
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+
+
+def locked_pins(lock: Path) -> dict[str, str]:
+    """name → pinned version of every package in a lock file."""
+    pins = {}
+    for line in lock.read_text(encoding="utf-8").splitlines():
+        match = re.match(r"([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^]]*\])?==([^\s;\\]+)", line)
+        if match:
+            pins[normalise(match.group(1))] = match.group(2)
+    return pins
+
+
+def stale_lock_problem(pyproject: Path = PYPROJECT, requirements: Path = REQUIREMENTS) -> str:
+    """Why the lock files do not match pyproject.toml, or "" when they do."""
+    fix = "Run: python3 dev.py lock"
+    inputs = lock_inputs(pyproject)
+    for lock, groups in (
+        (requirements / RUNTIME_LOCK.name, ("runtime",)),
+        (requirements / TEST_LOCK.name, ("runtime", "test")),
+    ):
+        name = f"{requirements.name}/{lock.name}"
+        if not lock.exists():
+            return f"{name} is missing. {fix}"
+        pins = locked_pins(lock)
+        wanted = sorted({requirement_name(r) for group in groups for r in inputs[group]})
+        missing = [package for package in wanted if package not in pins]
+        if missing:
+            return (
+                f"pyproject.toml has dependencies that {name} does not pin: "
+                f"{', '.join(missing)}. {fix}"
+            )
+        if INPUTS_MARK + inputs_hash(inputs) not in lock.read_text(encoding="utf-8"):
+            return f"pyproject.toml's dependencies changed since {name} was made. {fix}"
+    return ""
 
 
 def ensure_installed() -> None:
-    wanted = requirements_hash()
+    problem = stale_lock_problem()
+    if problem:
+        raise Failed(problem)
+    wanted = hashlib.sha256(TEST_LOCK.read_bytes()).hexdigest()
     try:
         installed = HASH_FILE.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         installed = ""
     if installed == wanted:
-        say("Dependencies are up to date (pyproject.toml unchanged since the last install).")
+        say(
+            "Dependencies are up to date (requirements/test-lock.txt unchanged since the last install)."
+        )
         return
-    say("Installing the project and its test dependencies (pyproject.toml changed or first run)")
+    say("Installing the locked dependencies (requirements/test-lock.txt changed, or first run)")
     HASH_FILE.unlink(missing_ok=True)  # a failed install must be retried next time
+    # The project itself is not installed: it declares no packages (its code runs from this
+    # folder), so installing it would only pull an unpinned build backend.
     run(
-        [venv_python(), "-m", "pip", "install", "--disable-pip-version-check", "-e", ".[test]"],
-        what="pip install -e '.[test]'",
+        [
+            venv_python(),
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "--require-hashes",
+            "--no-deps",
+            "-r",
+            TEST_LOCK,
+        ],
+        what="pip install --require-hashes -r requirements/test-lock.txt",
     )
     HASH_FILE.write_text(wanted + "\n", encoding="utf-8")
+
+
+def uv_command() -> list[str]:
+    """The uv resolver in .venv, installed there at the pinned version when it is not."""
+    uv = VENV / ("Scripts/uv.exe" if os.name == "nt" else "bin/uv")
+    version = UV_REQUIREMENT.split("==")[1]
+    if uv.exists():
+        probe = subprocess.run([str(uv), "--version"], capture_output=True, text=True)  # noqa: S603
+        if probe.returncode == 0 and probe.stdout.split()[1:2] == [version]:
+            return [str(uv)]
+    say(f"Installing {UV_REQUIREMENT} into {VENV.name}/ (the resolver behind dev.py lock)")
+    run(
+        [venv_python(), "-m", "pip", "install", "--disable-pip-version-check", UV_REQUIREMENT],
+        what=f"pip install {UV_REQUIREMENT}",
+    )
+    return [str(uv)]
 
 
 def prepare() -> None:
@@ -113,6 +220,69 @@ def prepare() -> None:
         raise Failed(f"sendreview needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
     ensure_venv()
     ensure_installed()
+
+
+def command_lock(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="dev.py lock",
+        description=(
+            "Regenerate requirements/test-lock.txt (runtime + test extras) and requirements/lock.txt "
+            "(runtime, for the Docker image) from pyproject.toml, with hashes. Keeps every existing "
+            "pin that still fits the ranges, unless --upgrade."
+        ),
+    )
+    parser.add_argument(
+        "--upgrade", action="store_true", help="move every package to the newest allowed version"
+    )
+    options = parser.parse_args(argv)
+    if sys.version_info < (3, 11):  # noqa: UP036 (this file runs under any python3)
+        raise Failed(f"sendreview needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
+    ensure_venv()
+    uv = uv_command()
+    REQUIREMENTS.mkdir(exist_ok=True)
+    header = (
+        "# Generated by `python3 dev.py lock` from pyproject.toml: do not edit by hand.\n"
+        f"{INPUTS_MARK}{inputs_hash(lock_inputs())}\n"
+    )
+    common = [
+        *uv,
+        "pip",
+        "compile",
+        "pyproject.toml",
+        "--quiet",
+        "--generate-hashes",
+        "--universal",
+        "--python-version",
+        LOCK_PYTHON,
+        "--no-header",
+        "--annotation-style",
+        "line",
+    ]
+    if options.upgrade:
+        common.append("--upgrade")
+    # The test lock is resolved first; the runtime lock is constrained to its versions, so the Docker
+    # image runs exactly the packages the tests ran.
+    steps = [
+        (TEST_LOCK, ["--extra", "test"]),
+        (RUNTIME_LOCK, ["--constraint", str(TEST_LOCK.relative_to(ROOT))]),
+    ]
+    for lock, extra in steps:
+        name = lock.relative_to(ROOT).as_posix()
+        say(f"Resolving {name}")
+        run(
+            [*common, *extra, "--output-file", name],
+            env={**os.environ, "UV_CUSTOM_COMPILE_COMMAND": "python3 dev.py lock"},
+            what=f"uv pip compile ({name})",
+        )
+        lock.write_text(header + lock.read_text(encoding="utf-8"), encoding="utf-8")
+    problem = stale_lock_problem()
+    if problem:
+        raise Failed(problem)
+    say(
+        f"Locked {len(locked_pins(TEST_LOCK))} packages ({len(locked_pins(RUNTIME_LOCK))} at run "
+        "time). The next dev.py command installs them."
+    )
+    return 0
 
 
 def migrate(env: dict[str, str] | None = None) -> None:
@@ -245,7 +415,36 @@ def command_test(argv: list[str]) -> int:
     return code
 
 
-COMMANDS = {"demo": command_demo, "test": command_test, "setup": command_setup}
+def command_lint(argv: list[str]) -> int:
+    argparse.ArgumentParser(
+        prog="dev.py lint",
+        description="ruff check, ruff format --check and mypy, as CI runs them (settings in pyproject.toml).",
+    ).parse_args(argv)
+    prepare()
+    bin_dir = venv_python().parent
+    failed = []
+    for args in (
+        [bin_dir / "ruff", "check", "."],
+        [bin_dir / "ruff", "format", "--check", "."],
+        [bin_dir / "mypy"],
+    ):
+        name = " ".join(str(a) for a in [Path(args[0]).name, *args[1:]])
+        say(f"Running: {name}")
+        if subprocess.run([str(a) for a in args], cwd=ROOT).returncode != 0:  # noqa: S603
+            failed.append(name)
+    if failed:
+        raise Failed("findings from: " + "; ".join(failed))
+    say("ruff and mypy: no findings.")
+    return 0
+
+
+COMMANDS = {
+    "demo": command_demo,
+    "test": command_test,
+    "setup": command_setup,
+    "lock": command_lock,
+    "lint": command_lint,
+}
 
 
 def main(argv: list[str]) -> int:

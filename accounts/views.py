@@ -1,13 +1,15 @@
-"""Accepting an invitation: the invited person chooses their password from the e-mailed link."""
+"""Accepting an invitation (the invited person chooses their password from the e-mailed link), and
+the page that says e-mail addresses are changed by the LA administrator."""
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.tokens import default_token_generator
 from django.shortcuts import redirect, render
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from sendreview.forms import GDSFormMixin
 
@@ -38,3 +40,12 @@ def _user_for(uidb64):
         return get_user_model().objects.get(pk=pk)
     except (ValueError, TypeError, OverflowError, get_user_model().DoesNotExist):
         return None
+
+
+@login_required
+@require_GET
+def email_managed_by_la(request):
+    """People cannot add or change their own e-mail address: the local authority owns it and its
+    administrator changes it (schools:user-email). This page, in place of allauth's, says so; a
+    POST (allauth's add/change/remove form) is refused."""
+    return render(request, "account/email_managed.html")

@@ -207,6 +207,11 @@ class Profile(RowAverages):
         return sum(1 for r in self.rows if r.is_answered)
 
     @property
+    def completed_section_count(self) -> int:
+        """Sections with every statement answered: the progress shown to readers of a draft."""
+        return sum(1 for s in self.sections if s.status == COMPLETED)
+
+    @property
     def selected(self) -> list[ItemRow]:
         return [r for r in self.rows if r.response.selected_for_discussion]
 

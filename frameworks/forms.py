@@ -157,13 +157,14 @@ class ResponseForm(forms.Form):
         return self.rating_options("target_rating") if "target_rating" in self.fields else []
 
     def rating_options(self, name: str) -> list[dict]:
-        """Radios with the scale's descriptors as hints."""
+        """Radios with the scale's descriptors as hints (a descriptor shared by a run of levels,
+        such as 8-10 of the key statements, once on the run's first level)."""
         bound = self[name]
         value = bound.value()
         value = "" if value is None else str(value)
         options = []
         for index, (choice_value, label) in enumerate(self.fields[name].choices):
-            descriptor = self.scale.descriptor_for(choice_value) if choice_value != "" else None
+            descriptor = self.scale.hint_for(choice_value) if choice_value != "" else None
             options.append(
                 {
                     "id": f"{bound.auto_id}_{index}",
@@ -228,6 +229,8 @@ class ReviewStartForm(GDSFormMixin, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose whether to start from your previous review"},
     )
+    # Set only by the "Start round N" button: a further round in the same year is a choice.
+    round = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=2)
 
     def __init__(self, *args, versions, years, current_year=None, la_has_chosen=False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -114,6 +114,9 @@ class SelfReview(models.Model):
     prefilled_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A draft is the school's own; the SENCO may share it with the EP before submitting (recorded
+    # as a ReviewEvent each way, and revocable while it is a draft).
+    shared_with_ep = models.BooleanField(default=False)
     discussed_at = models.DateTimeField(null=True, blank=True)
     discussion_notes = models.TextField(
         blank=True, validators=[MaxLengthValidator(EVIDENCE_MAX_LENGTH)]
@@ -147,6 +150,14 @@ class SelfReview(models.Model):
     def title(self) -> str:
         return (
             f"{self.framework_version.framework.short_name}, {self.academic_year.label}, "
+            f"round {self.round}"
+        )
+
+    @property
+    def link_text(self) -> str:
+        """The framework's full name, year and round as one phrase, for links to the review."""
+        return (
+            f"{self.framework_version.framework.name}, {self.academic_year.label}, "
             f"round {self.round}"
         )
 
@@ -289,6 +300,8 @@ class ReviewEvent(models.Model):
 
     class Kind(models.TextChoices):
         STARTED = "started", "Started"
+        SHARED = "shared", "Draft shared with the EP"
+        UNSHARED = "unshared", "Draft no longer shared with the EP"
         SUBMITTED = "submitted", "Submitted"
         CONFIRMATION_REQUESTED = "confirmation_requested", "Headteacher asked to confirm"
         CONFIRMED = "confirmed", "Confirmed by the headteacher"

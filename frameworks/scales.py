@@ -92,6 +92,32 @@ class RatingScale:
         level = self.level_for(value)
         return level.descriptor if level else None
 
+    def hint_for(self, value: int | str | None) -> str | None:
+        """The descriptor to show beside one level's radio, once per run of levels sharing it.
+
+        The key statements print one descriptor for 8-10; the data gives it to each of 8, 9 and 10.
+        It is shown once, on the run's first level, naming the range ("8 to 10: ..."), and not
+        repeated on 9 and 10.
+        """
+        value = self._coerce(value)
+        if value is None:
+            return None
+        if self.is_not_applicable(value):
+            return self.not_applicable.descriptor if self.not_applicable else None
+        levels = list(self.levels)
+        index = next((i for i, lv in enumerate(levels) if lv.value == value), None)
+        if index is None or not levels[index].descriptor:
+            return None
+        descriptor = levels[index].descriptor
+        if index > 0 and levels[index - 1].descriptor == descriptor:
+            return None
+        end = index
+        while end + 1 < len(levels) and levels[end + 1].descriptor == descriptor:
+            end += 1
+        if end == index:
+            return descriptor
+        return f"{levels[index].label} to {levels[end].label}: {descriptor}"
+
     def is_not_applicable(self, value: int | str | None) -> bool:
         value = self._coerce(value)
         return self.not_applicable is not None and value == self.not_applicable.value

@@ -199,5 +199,11 @@ def response_baseline(*, response: Response, version: int):
 
 
 def comparable_reviews(*, user, school) -> list[SelfReview]:
-    """Reviews of the school the user may read, for choosing two to compare."""
-    return review_list(user=user, school=school)
+    """Reviews of the school whose answers the user may read, newest first, to choose two."""
+    reviews = [
+        r
+        for r in review_list(user=user, school=school)
+        if user.has_perm("frameworks.view_review_answers", r)
+    ]
+    reviews.sort(key=lambda r: (r.academic_year.start_year, r.round, r.created_at), reverse=True)
+    return reviews

@@ -95,6 +95,17 @@ def previous_review(
     return qs.order_by("-academic_year__start_year", "-round", "-created_at").first()
 
 
+def reviews_of_framework_year(*, school, framework_id: int, academic_year) -> list[SelfReview]:
+    """The school's reviews of one framework (any version) in one year, by round."""
+    return list(
+        SelfReview.objects.filter(
+            school=school,
+            framework_version__framework_id=framework_id,
+            academic_year=academic_year,
+        ).order_by("round", "created_at")
+    )
+
+
 @transaction.atomic
 def review_start(
     *,
@@ -103,20 +114,34 @@ def review_start(
     academic_year,
     user,
     prefill_from: SelfReview | None = None,
+    round: int | None = None,
 ) -> SelfReview:
-    """Create a draft review with one blank response per item (prefilled if asked), as next round."""
+    """Create a draft review with one blank response per item (prefilled if asked).
+
+    `round`: the round the user chose to start (the view asks before a second round). If that
+    round exists already (a double submit, or two people at once), it is returned, not repeated.
+    Without it the next round number is taken.
+    """
     if academic_year.la_id != school.la_id:
         raise ValidationError({"academic_year": YEAR_OF_OTHER_LA})
     if prefill_from is not None:
         _check_prefill_source(
             school=school, framework_version=framework_version, source=prefill_from
         )
+    if round is not None:
+        existing = _round_of(school, framework_version, academic_year, round)
+        if existing is not None:
+            return existing
     for _attempt in range(3):
         try:
             with transaction.atomic():
-                review = _create_review(school, framework_version, academic_year, user)
+                review = _create_review(school, framework_version, academic_year, user, round)
             break
         except IntegrityError:
+            if round is not None:
+                existing = _round_of(school, framework_version, academic_year, round)
+                if existing is not None:
+                    return existing
             # Two people started a round at the same moment: take the next number.
             continue
     else:
@@ -137,15 +162,27 @@ def review_start(
     return review
 
 
-def _create_review(school, framework_version, academic_year, user) -> SelfReview:
+def _round_of(school, framework_version, academic_year, round: int) -> SelfReview | None:
+    return SelfReview.objects.filter(
+        school=school,
+        framework_version__framework_id=framework_version.framework_id,
+        academic_year=academic_year,
+        round=round,
+    ).first()
+
+
+def _create_review(school, framework_version, academic_year, user, round=None) -> SelfReview:
+    # Rounds count the reviews of the framework (any version) in the year.
     latest = SelfReview.objects.filter(
-        school=school, framework_version=framework_version, academic_year=academic_year
+        school=school,
+        framework_version__framework_id=framework_version.framework_id,
+        academic_year=academic_year,
     ).aggregate(m=Max("round"))["m"]
     review = SelfReview(
         school=school,
         framework_version=framework_version,
         academic_year=academic_year,
-        round=(latest or 0) + 1,
+        round=round or (latest or 0) + 1,
         started_by=user,
     )
     review.full_clean(exclude=["school", "framework_version", "academic_year", "started_by"])
@@ -274,6 +311,26 @@ def review_set_judgement(
     _check_version(review, expected_version)
     review.overall_judgement = overall_judgement
     return _save(review, user)
+
+
+# --- sharing a draft --------------------------------------------------------------------------------
+
+ALREADY_SHARED = "This draft is already shared with your EP"
+NOT_SHARED = "This draft is not shared with your EP"
+
+
+@transaction.atomic
+def review_share_with_ep(*, review: SelfReview, user, shared: bool) -> SelfReview:
+    """Share a draft's answers with the school's EP, or stop sharing them (recorded each time)."""
+    review = _locked(review)
+    if not review.is_draft:
+        raise ValidationError(NOT_DRAFT)
+    if review.shared_with_ep == shared:
+        raise ValidationError(ALREADY_SHARED if shared else NOT_SHARED)
+    review.shared_with_ep = shared
+    _save(review, user)
+    _event(review, ReviewEvent.Kind.SHARED if shared else ReviewEvent.Kind.UNSHARED, user)
+    return review
 
 
 # --- workflow -------------------------------------------------------------------------------------

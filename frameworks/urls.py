@@ -32,6 +32,7 @@ urlpatterns = [
         name="review-conflict",
     ),
     path("reviews/<uuid:uuid>/judgement/", editing.review_judgement, name="review-judgement"),
+    path("reviews/<uuid:uuid>/share/", workflow.review_share, name="review-share"),
     path("reviews/<uuid:uuid>/submit/", workflow.review_submit, name="review-submit"),
     path(
         "reviews/<uuid:uuid>/request-confirmation/",

@@ -104,7 +104,7 @@ class SafeURLFetcher(URLFetcher):
         self.served: list[str] = []
         self.refused: list[str] = []
 
-    def fetch(self, url, headers=None):  # noqa: ARG002 - signature fixed by WeasyPrint
+    def fetch(self, url, headers=None):
         self.asked.append(url)
         try:
             response = self._fetch(url)

@@ -72,7 +72,7 @@ def report_retry(*, user, job: ReportJob) -> ReportJob:
         return job
     kind = get_kind(job.kind)
     subject = kind.get_subject(job.subject_uuid) if kind else None
-    if subject is not None and kind.content_version(subject) != job.content_version:
+    if kind and subject is not None and kind.content_version(subject) != job.content_version:
         return report_request(user=user, kind=kind, subject=subject)
     _note_requester(job, user)
     return _queue_again(job, user)

@@ -314,20 +314,20 @@ def _school_codes(spec: LASpec, used_urns: set[str]) -> dict[str, tuple[str, str
     """(URN, LAESTAB, number on roll) per school key, drawn from a seed fixed per LA."""
     rng = random.Random(f"sendreview-demo:{spec.la_code}")
     used_estabs: set[int] = set()
-    codes = {}
+    codes: dict[str, tuple[str, str, int | None]] = {}
     for school in spec.schools:
         urn = str(rng.randint(100000, 149999))
         while urn in used_urns:
             urn = str(rng.randint(100000, 149999))
         used_urns.add(urn)
-        low, high = ESTAB_RANGES[school.phase]
+        low, high = ESTAB_RANGES[P(school.phase)]
         if school.phase == P.PRIMARY and any(w in school.name for w in CHURCH_WORDS):
             low, high = VOLUNTARY_PRIMARY_RANGE
         estab = rng.randint(low, high)
         while estab in used_estabs:
             estab = rng.randint(low, high)
         used_estabs.add(estab)
-        roll = rng.randint(*ROLL_RANGES[school.phase])
+        roll = rng.randint(*ROLL_RANGES[P(school.phase)])
         codes[school.key] = (urn, f"{spec.la_code}{estab:04d}", roll)
     return codes
 

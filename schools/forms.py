@@ -1,7 +1,10 @@
 """Validation only. No form accepts `la`, `school` ownership or a role the actor may not grant."""
 
+from typing import Any
+
 from django import forms
 from django.utils.text import slugify
+from django_scopes import scopes_disabled
 
 from schools.models import (
     EPAssignment,
@@ -26,14 +29,8 @@ class SchoolForm(GDSFormMixin, forms.ModelForm):
         }
         error_messages = {
             "name": {"required": "Enter the school's name"},
-            "urn": {
-                "required": "Enter the school's URN",
-                "unique": "A school with this URN is already registered",
-            },
-            "laestab": {
-                "required": "Enter the school's LAESTAB",
-                "unique": "A school with this LAESTAB is already registered",
-            },
+            "urn": {"required": "Enter the school's URN"},
+            "laestab": {"required": "Enter the school's LAESTAB"},
             "phase": {"required": "Select the school's phase"},
             "number_on_roll": {
                 "invalid": "Enter the number on roll as a whole number, like 420",
@@ -54,6 +51,28 @@ class SchoolForm(GDSFormMixin, forms.ModelForm):
         phase.widget = forms.RadioSelect()
         # The gds pack draws radios from the field's choices: drop the blank "---------" one.
         phase.choices = [c for c in phase.choices if c[0] != ""]
+
+    def validate_unique(self) -> None:
+        """URN and LAESTAB are unique nationally. Django's own check would look only inside the
+        tenant scope (and the database would then refuse the save); this one looks everywhere and
+        answers as the import does: one of your schools, or a number that cannot be used."""
+        super().validate_unique()
+        from schools.importers import taken_message
+
+        for column in ("urn", "laestab"):
+            value = self.cleaned_data.get(column)
+            if not value or self.has_error(column):
+                continue
+            with scopes_disabled():
+                taken = (
+                    School.objects.filter(**{column: value})
+                    .exclude(pk=self.instance.pk)
+                    .values_list("la_id", flat=True)
+                    .first()
+                )
+            if taken is not None:
+                ours = taken == self.instance.la_id
+                self.add_error(column, taken_message(column, value, ours))
 
 
 class SchoolCloseForm(GDSFormMixin, forms.Form):
@@ -173,6 +192,24 @@ class UserInviteForm(RoleAndSchoolMixin, GDSFormMixin, forms.Form):
         self.fields["email"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
 
 
+class UserEmailForm(GDSFormMixin, forms.Form):
+    submit_label = "Change email address"
+    email = forms.EmailField(
+        label="New email address",
+        max_length=254,
+        help_text="They sign in with this address from now on.",
+        error_messages={
+            "required": "Enter the new email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "Email address must be 254 characters or fewer",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+
+
 class MembershipForm(RoleAndSchoolMixin, GDSFormMixin, forms.Form):
     submit_label = "Save role"
 
@@ -198,7 +235,7 @@ class ConfirmForm(GDSFormMixin, forms.Form):
 
 class EPAssignmentForm(GDSFormMixin, forms.Form):
     submit_label = "Save assignment"
-    ep = forms.ModelChoiceField(
+    ep: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(
         label="Educational psychologist",
         queryset=None,
         empty_label="Choose an educational psychologist",
@@ -214,7 +251,7 @@ class EPAssignmentForm(GDSFormMixin, forms.Form):
         empty_label="Choose a school",
         error_messages={"required": "Select the school", "invalid_choice": "Select the school"},
     )
-    academic_year = forms.ModelChoiceField(
+    academic_year: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(
         label="Academic year",
         queryset=None,
         to_field_name="start_year",

@@ -1,7 +1,7 @@
 """School-list CSV import: read, check every row, show a preview, then save all rows or none.
 
-The LA comes from the acting membership; a file cannot name one. A URN that belongs to a school of
-another LA is reported as taken without saying which LA holds it.
+The LA comes from the acting membership; a file cannot name one. A URN (or LAESTAB) that belongs
+to a school of another LA only "cannot be used": nothing says that it is registered elsewhere.
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ def preview(*, la: LocalAuthority, text: str) -> ImportPreview:
         if len(result.errors) == errors_before:
             row["_row"] = index
             result.rows.append(row)
-    _check_taken(result)
+    _check_taken(la, result)
     result.errors.sort(key=lambda e: (e.row, e.column))
     if not result.rows and not result.errors:
         raise ImportFileError("The file has no schools in it.")
@@ -147,32 +147,42 @@ def _check_row(la: LocalAuthority, index: int, row: dict, errors: list[RowError]
                 errors.extend(RowError(index, column, m) for m in messages)
 
 
-def _check_taken(result: ImportPreview) -> None:
-    """URNs and LAESTABs are unique nationally, so this one look-up crosses the tenant scope."""
+def _check_taken(la: LocalAuthority, result: ImportPreview) -> None:
+    """URNs and LAESTABs are unique nationally, so this one look-up crosses the tenant scope.
+
+    A number of one of this LA's schools is named as such; a number used anywhere else only
+    "cannot be used": the answer never says that another LA has registered it.
+    """
     urns = [r["urn"] for r in result.rows]
     laestabs = [r["laestab"] for r in result.rows]
     with scopes_disabled():
-        taken_urns = set(School.objects.filter(urn__in=urns).values_list("urn", flat=True))
-        taken_laestabs = set(
-            School.objects.filter(laestab__in=laestabs).values_list("laestab", flat=True)
+        taken_urns = dict(School.objects.filter(urn__in=urns).values_list("urn", "la_id"))
+        taken_laestabs = dict(
+            School.objects.filter(laestab__in=laestabs).values_list("laestab", "la_id")
         )
     keep = []
     for row in result.rows:
         row_number = row["_row"]
         bad = False
-        if row["urn"] in taken_urns:
-            result.errors.append(
-                RowError(row_number, "urn", f"URN {row['urn']} is already registered")
-            )
-            bad = True
-        if row["laestab"] in taken_laestabs:
-            result.errors.append(
-                RowError(row_number, "laestab", f"LAESTAB {row['laestab']} is already registered")
-            )
-            bad = True
+        for column, taken in (("urn", taken_urns), ("laestab", taken_laestabs)):
+            value = row[column]
+            if value in taken:
+                result.errors.append(
+                    RowError(
+                        row_number, column, taken_message(column, value, taken[value] == la.pk)
+                    )
+                )
+                bad = True
         if not bad:
             keep.append(row)
     result.rows = keep
+
+
+def taken_message(column: str, value: str, ours: bool) -> str:
+    label = column.upper()
+    if ours:
+        return f"{label} {value} is already one of your schools"
+    return f"{label} {value} cannot be used"
 
 
 @transaction.atomic

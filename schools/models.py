@@ -254,7 +254,7 @@ class Membership(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if self.school_id and self.la_id and self.school.la_id != self.la_id:
+        if self.school_id and self.la_id and self.school and self.school.la_id != self.la_id:
             raise ValidationError({"school": "The school must belong to the membership's LA"})
 
 

@@ -141,10 +141,15 @@ def ep_assignment_get(*, user, uuid) -> EPAssignment:
 
 
 def la_list(*, user) -> QuerySet:
-    """Every LA with its number of schools, for the platform administrator (one query)."""
+    """Every LA with its number of open schools, for the platform administrator (one query).
+
+    Open schools, as the LA's own school list counts them: the two figures agree.
+    """
     from django.db.models import Count
 
-    return LocalAuthority.objects.annotate(school_count=Count("schools")).order_by("name")
+    return LocalAuthority.objects.annotate(
+        school_count=Count("schools", filter=Q(schools__is_open=True))
+    ).order_by("name")
 
 
 # History of the LA's records. History managers are not scoped: every queryset names the LA.

@@ -24,6 +24,7 @@ urlpatterns += [
         people.user_deactivate,
         name="user-deactivate",
     ),
+    path("la/users/<uuid:membership_uuid>/email/", people.user_email_change, name="user-email"),
     path("la/memberships/<uuid:uuid>/", people.membership_edit, name="membership-edit"),
     path("la/memberships/<uuid:uuid>/end/", people.membership_end, name="membership-end"),
     path("la/ep-assignments/", years.ep_assignment_list, name="ep-assignment-list"),

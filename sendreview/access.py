@@ -39,5 +39,5 @@ def require(user, permission: str, obj=None) -> None:
             f"{type(obj).__name__}:{getattr(obj, 'pk', None)}" if obj is not None else None,
         )
         denied = PermissionDenied(permission)
-        denied.access_log_object = obj
+        denied.access_log_object = obj  # type: ignore[attr-defined]  # read by the access log
         raise denied

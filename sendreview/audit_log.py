@@ -5,6 +5,10 @@
     audit_log.record(request, job, audit_log.DOWNLOAD)       # a PDF or other file handed out
     audit_log.record(request, la, audit_log.EXPORT)          # a CSV/XLSX export
 
+An export view does, in this order: `throttle.check(request, "export")` (or its own throttle name),
+`audit_log.record(request, obj, audit_log.EXPORT)` with the object the table is about (the LA, a
+school, an audit), then returns `sendreview.tabular.export.export_response(...)`.
+
 Each call is one INSERT of identifiers only (user id, acting role and LA, the object's type and
 uuid, the action, the outcome, the URL pattern's name, UTC time): never a name, an answer or a path.
 
@@ -93,7 +97,7 @@ def record_denial(request, status: int):
     kind, value = getattr(request, DENIAL_OBJECT_ATTR, ("", None))
     if value is None:
         match = getattr(request, "resolver_match", None)
-        for candidate in (match.kwargs.values() if match else ()):
+        for candidate in match.kwargs.values() if match else ():
             if isinstance(candidate, uuid_module.UUID):
                 value = candidate
                 break

@@ -24,7 +24,7 @@ class AccessLogEntry(models.Model):
         VIEW = "view", "Viewed"
         DOWNLOAD = "download", "Downloaded"
         EXPORT = "export", "Exported"
-        REQUEST = "request", "Requested"  # a denied request: the page or action asked for
+        REQUEST = "request", "Asked for a page"  # a denied request: the page or action asked for
 
     class Outcome(models.TextChoices):
         ALLOWED = "allowed", "Allowed"
@@ -67,6 +67,17 @@ class AccessLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.object_type} {self.outcome}"
+
+    @property
+    def object_label(self) -> str:
+        """'Self-review' for 'frameworks.SelfReview'; the stored type if the model is unknown."""
+        from django.apps import apps
+
+        try:
+            model = apps.get_model(self.object_type)
+        except (LookupError, ValueError):
+            return self.object_type
+        return str(model._meta.verbose_name).capitalize()
 
     @property
     def role_label(self) -> str:

@@ -42,9 +42,7 @@ def purge(*, now: datetime | None = None) -> dict[str, int]:
     counts = {}
     with scopes_disabled():
         counts["access_log"] = _purge_access_log(now)
-        counts["report_files"] = _purge_report_jobs(
-            now, kind="report_files", statuses=("ready",)
-        )
+        counts["report_files"] = _purge_report_jobs(now, kind="report_files", statuses=("ready",))
         counts["failed_report_jobs"] = _purge_report_jobs(
             now, kind="failed_report_jobs", statuses=("failed",)
         )

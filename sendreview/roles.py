@@ -56,6 +56,15 @@ class Acting:
     label: str
     # The uuid of the membership's school (for links such as the Self-reviews navigation item).
     school_uuid: object = None
+    # An EP's assignments, read once per request where the membership is resolved
+    # (tenancy.acting_for), so that the predicates below run no queries:
+    # (school id, academic year id) of every assignment in the LA, ...
+    ep_years: frozenset[tuple[int, int]] = frozenset()
+    # ... those whose year has not ended (the current year or a later one), ...
+    ep_open_years: frozenset[tuple[int, int]] = frozenset()
+    # ... the schools assigned in the LA's current academic year, and that year's start.
+    ep_current_school_ids: frozenset[int] = frozenset()
+    ep_current_start_year: int | None = None
 
     @property
     def role_label(self) -> str:
@@ -217,8 +226,8 @@ PERMISSIONS.update(REPORT_PERMISSIONS)
 
 
 # --- Self-reviews (frameworks app) ----------------------------------------------------------------
-# Readers: the school's own staff (a governor reads only), the EP assigned to the school in the
-# review's academic year, and LA staff of the school's LA. The status questions (`is_draft`, ...)
+# Readers: the school's own staff (a governor reads only), the EP (by assignment year, below), and
+# LA staff of the school's LA; outside the school, a draft's answers only once shared or submitted. The status questions (`is_draft`, ...)
 # are properties of frameworks.SelfReview, so nothing here compares status strings either.
 
 
@@ -227,22 +236,56 @@ def review_in_acting_scope(user, review) -> bool:
     return review is not None and school_in_acting_scope(user, review.school)
 
 
+# EP access follows the assignment year (ARCHITECTURE.md, "Who sees what"):
+# - an EP assigned to a school in the LA's current year reads the school's submitted history (every
+#   review up to the current year); an EP records discussions only in the years they are assigned;
+# - an EP whose assignment has ended keeps read-only access to the reviews of the years they were
+#   assigned, and nothing newer.
+# The pairs come from `Acting` (computed once per request); these predicates run no queries (the
+# review's academic year is read through the selectors' select_related).
+
+
+def _ep_reads(act: Acting, school_id: int, year_id: int, start_year) -> bool:
+    if (school_id, year_id) in act.ep_years:
+        return True
+    return (
+        school_id in act.ep_current_school_ids
+        and act.ep_current_start_year is not None
+        and start_year() <= act.ep_current_start_year
+    )
+
+
 @rules.predicate
-def is_ep_assigned_for_review(user, review) -> bool:
-    """The acting EP is assigned to the review's school in the review's academic year."""
+def is_ep_reader_of_review(user, review) -> bool:
+    """The acting EP may read this review (assigned in its year, or assigned now: history)."""
     act = acting(user)
     if act is None or act.role != Role.EP or review is None:
         return False
-    # One lookup per (school, year) per request: the user object lives as long as the request.
-    cache = user.__dict__.setdefault("_ep_assignment_cache", {})
-    key = (review.school_id, review.academic_year_id)
-    if key not in cache:
-        from schools.models import EPAssignment
+    return _ep_reads(
+        act, review.school_id, review.academic_year_id, lambda: review.academic_year.start_year
+    )
 
-        cache[key] = EPAssignment.objects.filter(
-            ep_id=user.pk, school_id=review.school_id, academic_year_id=review.academic_year_id
-        ).exists()
-    return cache[key]
+
+@rules.predicate
+def is_ep_assigned_for_review(user, review) -> bool:
+    """The acting EP is assigned to the review's school in the review's year, and that assignment
+    has not ended (an ended one reads only)."""
+    act = acting(user)
+    if act is None or act.role != Role.EP or review is None:
+        return False
+    return (review.school_id, review.academic_year_id) in act.ep_open_years
+
+
+@rules.predicate
+def review_answers_open(user, review) -> bool:
+    """A draft is the school's own until it is submitted: readers outside the school see that it
+    exists and its progress, not its answers, unless the SENCO shares the draft with the EP."""
+    if review is None:
+        return False
+    if not review.is_draft:
+        return True
+    act = acting(user)
+    return act is not None and act.role == Role.EP and review.shared_with_ep
 
 
 is_school_leader = _has_role(Role.SENCO, Role.HEADTEACHER)
@@ -264,9 +307,11 @@ review_confirmation_can_be_requested = rules.predicate(
     lambda user, review: review.confirmation_can_be_requested, name="confirmation can be requested"
 )
 
-can_view_review = review_in_acting_scope & (
-    is_school_staff | is_ep_assigned_for_review | is_la_staff
-)
+# Sees the review exists, its status and progress (sections completed).
+can_view_review = review_in_acting_scope & (is_school_staff | is_ep_reader_of_review | is_la_staff)
+# Reads its answers: the school always; the EP and LA staff once submitted (the EP also a shared draft).
+can_view_review_answers = can_view_review & (is_school_staff | review_answers_open)
+can_share_review = review_in_acting_scope & is_senco & review_is_draft
 can_edit_review = review_in_acting_scope & is_school_leader & review_is_draft
 can_start_review = school_in_acting_scope & is_school_leader  # the object is the school
 can_submit_review = review_in_acting_scope & is_senco & review_is_draft
@@ -284,6 +329,8 @@ can_close_review = (
 
 REVIEW_PERMISSIONS = {
     "frameworks.view_review": can_view_review,
+    "frameworks.view_review_answers": can_view_review_answers,
+    "frameworks.share_review": can_share_review,
     "frameworks.edit_review": can_edit_review,
     "frameworks.start_review": can_start_review,
     "frameworks.submit_review": can_submit_review,
@@ -308,7 +355,9 @@ PERMISSIONS.update(REVIEW_PERMISSIONS)
 # headteacher) and the assigned EP, while it is a draft or proposed; an agreed plan is frozen until
 # one of them re-opens it. LA staff read and follow EP time; they do not write the plan.
 
-is_ep_assigned_for_document = is_ep_assigned_for_review  # any row with school_id, academic_year_id
+# Both take any row with school_id, academic_year_id (and academic_year): the plan's as a review's.
+is_ep_assigned_for_document = is_ep_assigned_for_review  # writes: an assignment not yet ended
+is_ep_reader_of_document = is_ep_reader_of_review  # reads: assigned that year, or now (history)
 
 
 def _plan_flag(name: str):
@@ -344,7 +393,7 @@ plan_ep_side = plan_in_acting_scope & is_ep_assigned_for_document & plan_is_shar
 plan_author = plan_school_side | plan_ep_side
 
 can_view_workplan = plan_in_acting_scope & (
-    is_school_staff | ((is_ep_assigned_for_document | is_la_staff) & plan_is_shared)
+    is_school_staff | ((is_ep_reader_of_document | is_la_staff) & plan_is_shared)
 )
 # The school (and through their scope LA staff and the assigned EP) sees that a plan exists.
 can_view_workplan_list = school_in_acting_scope & (is_school_staff | is_ep | is_la_staff)

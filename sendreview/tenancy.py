@@ -30,18 +30,41 @@ def active_memberships(user) -> list:
 
 
 def acting_for(user, membership) -> Acting:
-    from schools.models import EPAssignment
+    from django.db.models import OuterRef, Subquery
+
+    from schools.models import AcademicYear, EPAssignment
 
     ep_school_ids: list[int] = []
+    ep: dict = {}
     if membership.role == Role.EP:
+        # The EP's assignments, once per request: the scope (every school ever assigned) and the
+        # (school, year) pairs the permission predicates read (roles.py runs no queries).
         with scopes_disabled():
-            ep_school_ids = sorted(
-                set(
-                    EPAssignment.objects.filter(
-                        ep=user, school__la_id=membership.la_id
-                    ).values_list("school_id", flat=True)
+            current_start = AcademicYear.objects.filter(
+                la_id=OuterRef("school__la_id"), is_current=True
+            ).values("start_year")[:1]
+            rows = list(
+                EPAssignment.objects.filter(ep=user, school__la_id=membership.la_id)
+                .annotate(current_start=Subquery(current_start))
+                .values_list(
+                    "school_id",
+                    "academic_year_id",
+                    "academic_year__start_year",
+                    "academic_year__is_current",
+                    "current_start",
                 )
             )
+        ep_school_ids = sorted({row[0] for row in rows})
+        current = [row for row in rows if row[3]]
+        ep = {
+            "ep_years": frozenset((row[0], row[1]) for row in rows),
+            # An assignment has ended once its year is before the LA's current one.
+            "ep_open_years": frozenset(
+                (row[0], row[1]) for row in rows if row[4] is None or row[2] >= row[4]
+            ),
+            "ep_current_school_ids": frozenset(row[0] for row in current),
+            "ep_current_start_year": current[0][2] if current else None,
+        }
     dims = scope_for(
         role=membership.role,
         la_id=membership.la_id,
@@ -57,6 +80,7 @@ def acting_for(user, membership) -> Acting:
         school_ids=school_ids,
         label=_label(membership),
         school_uuid=membership.school.uuid if membership.school_id else None,
+        **ep,
     )
 
 

@@ -51,7 +51,7 @@ KEY_PREFIX = "throttle"
 class Throttled(Exception):
     """The named action is over one of its limits; `wait` seconds until the window turns."""
 
-    def __init__(self, name: str, wait: int, dimension: str):
+    def __init__(self, name: str, wait: float, dimension: str):
         super().__init__(f"{name} throttled per {dimension} for {wait}s")
         self.name = name
         self.wait = max(1, int(wait))
@@ -102,7 +102,12 @@ def check(request, name: str, *, now: float | None = None) -> None:
         if subject is None:
             continue
         window = int(now // period)
-        keys[dim] = (f"{KEY_PREFIX}:{name}:{dim}:{subject}:{period}:{window}", count, period, window)
+        keys[dim] = (
+            f"{KEY_PREFIX}:{name}:{dim}:{subject}:{period}:{window}",
+            count,
+            period,
+            window,
+        )
     if not keys:
         return
     current = cache.get_many([key for key, *_ in keys.values()])

@@ -27,9 +27,7 @@ def home(request):
     elif kind == "moderator":
         context["school"] = selectors.school_get_own(user=request.user)
         # The grant itself (already loaded by the middleware): when the access starts and ends.
-        context["grant"] = next(
-            (m for m in request.memberships if m.pk == act.membership_id), None
-        )
+        context["grant"] = next((m for m in request.memberships if m.pk == act.membership_id), None)
     elif kind == "platform":
         return redirect("schools:la-list")
     return render(request, f"home/home_{kind}.html", context)

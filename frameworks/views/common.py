@@ -28,6 +28,8 @@ def review_for(request, uuid, permission: str) -> SelfReview:
 
 
 ACTIONS = {
+    "read_answers": "frameworks.view_review_answers",
+    "share": "frameworks.share_review",
     "edit": "frameworks.edit_review",
     "submit": "frameworks.submit_review",
     "request_confirmation": "frameworks.request_review_confirmation",

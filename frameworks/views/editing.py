@@ -38,7 +38,7 @@ from sendreview.access import require
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_section(request, uuid, section_code):
-    review = review_for(request, uuid, "frameworks.view_review")
+    review = review_for(request, uuid, "frameworks.view_review_answers")
     sections = selectors.sections_of(review)
     section = next((s for s in sections if s.code == section_code), None)
     if section is None:

@@ -65,6 +65,35 @@ def review_start(request, school_uuid):
     )
     if request.method == "POST" and form.is_valid():
         version = form.cleaned_data["framework_version"]
+        year = form.cleaned_data["academic_year"]
+        same = services.reviews_of_framework_year(
+            school=school, framework_id=version.framework_id, academic_year=year
+        )
+        draft = next((r for r in same if r.is_draft), None)
+        if draft is not None:
+            # Never a second draft by accident (a double click, a second visit): carry on.
+            messages.info(
+                request,
+                f"You already have a draft of this review for {year.label}: "
+                f"carry on with {draft.title}.",
+            )
+            return redirect("frameworks:review-detail", uuid=draft.uuid)
+        next_round = (max(r.round for r in same) + 1) if same else 1
+        if same and form.cleaned_data["round"] != next_round:
+            # A further round in the same year is a deliberate choice, on its own page.
+            return render(
+                request,
+                "frameworks/review_start_round.html",
+                {
+                    "school": school,
+                    "form": form,
+                    "version": version,
+                    "year": year,
+                    "previous": same,
+                    "next_round": next_round,
+                    "revisit_reason": REVISIT_REASON,
+                },
+            )
         source = None
         if form.cleaned_data["prefill"] == "yes":
             source = services.previous_review(school=school, framework_version=version)
@@ -78,9 +107,10 @@ def review_start(request, school_uuid):
                 review = services.review_start(
                     school=school,
                     framework_version=version,
-                    academic_year=form.cleaned_data["academic_year"],
+                    academic_year=year,
                     user=request.user,
                     prefill_from=source,
+                    round=next_round,
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -88,6 +118,10 @@ def review_start(request, school_uuid):
                 messages.success(request, f"Review started: {review.title}")
                 return redirect("frameworks:review-detail", uuid=review.uuid)
     return render(request, "frameworks/review_start.html", {"school": school, "form": form})
+
+
+# Why a school runs another round in a year, in the source's words (SEND Self Evaluation tool, STEP 4).
+REVISIT_REASON = "Revisit, evaluate impact and develop implementation every three to four months."
 
 
 @login_required
@@ -119,7 +153,7 @@ def review_detail(request, uuid):
 @login_required
 @require_GET
 def review_profile(request, uuid):
-    review = review_for(request, uuid, "frameworks.view_review")
+    review = review_for(request, uuid, "frameworks.view_review_answers")
     profile = selectors.review_profile(review=review)
     scale = profile.scale
     scores_svg = (
@@ -147,7 +181,7 @@ def review_profile(request, uuid):
 @login_required
 @require_GET
 def review_history(request, uuid):
-    review = review_for(request, uuid, "frameworks.view_review")
+    review = review_for(request, uuid, "frameworks.view_review_answers")
     page = Paginator(selectors.response_history(review=review), HISTORY_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -216,7 +250,21 @@ def review_compare(request, school_uuid):
     school = school_selectors.school_get(user=request.user, uuid=school_uuid)
     require(request.user, "schools.view_school", school)
     reviews = selectors.comparable_reviews(user=request.user, school=school)
-    form = CompareForm(request.GET or None, reviews=reviews)
+    # From a review's page ("Compare with another review"): that review is chosen already and
+    # only reviews of its framework are offered.
+    this = next((r for r in reviews if str(r.uuid) == request.GET.get("review", "")), None)
+    if this is not None:
+        reviews = [
+            r
+            for r in reviews
+            if r.framework_version.framework_id == this.framework_version.framework_id
+        ]
+    bound = "a" in request.GET or "b" in request.GET
+    form = CompareForm(
+        request.GET if bound else None,
+        reviews=reviews,
+        initial=_compare_initial(this, reviews) if this is not None else None,
+    )
     comparison = None
     if form.is_bound and form.is_valid():
         a, b = form.cleaned_data["review_a"], form.cleaned_data["review_b"]
@@ -232,5 +280,17 @@ def review_compare(request, school_uuid):
             "form": form,
             "comparison": comparison,
             "reviews": reviews,
+            "this_review": this,
         },
     )
+
+
+def _compare_initial(this, reviews) -> dict:
+    """This review as the later one, with the one before it as the earlier (reviews are newest
+    first); the earliest review is the earlier one, with the next as the later."""
+    index = reviews.index(this)
+    if index + 1 < len(reviews):
+        return {"a": str(reviews[index + 1].uuid), "b": str(this.uuid)}
+    if index > 0:
+        return {"a": str(this.uuid), "b": str(reviews[index - 1].uuid)}
+    return {"a": str(this.uuid)}

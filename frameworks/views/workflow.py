@@ -62,6 +62,31 @@ def review_submit(request, uuid):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def review_share(request, uuid):
+    """Share a draft with the school's EP, or stop sharing it. The page posts the state wanted
+    (`share` yes or no), so a double submit does not flip it back."""
+    wanted = request.POST.get("share")
+
+    def act(review, form):
+        if wanted not in ("yes", "no"):
+            raise ValidationError("Choose whether to share the draft with your EP")
+        services.review_share_with_ep(review=review, user=request.user, shared=wanted == "yes")
+
+    return _workflow_step(
+        request,
+        uuid,
+        permission="frameworks.share_review",
+        form_class=None,
+        template="frameworks/review_share.html",
+        act=act,
+        success="The draft is shared with your EP"
+        if wanted == "yes"
+        else "The draft is no longer shared with your EP",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def review_request_confirmation(request, uuid):
     return _workflow_step(
         request,

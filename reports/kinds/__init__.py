@@ -52,7 +52,7 @@ class ReportKind(ABC):
                 found[subject.uuid] = subject
         return found
 
-    def batch_subjects(self, la) -> Iterable[Any]:
+    def batch_subjects(self, la) -> Iterable[Any] | None:
         """The subjects of an LA-wide batch ("every school's latest …"); None if not offered."""
         return None
 

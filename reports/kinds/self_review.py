@@ -6,7 +6,13 @@ from __future__ import annotations
 from django.db.models import Count, Max, Sum
 
 from frameworks import charts, selectors
-from frameworks.models import OverallJudgement, Response, SelfReview, exemplar_entries
+from frameworks.models import (
+    OverallJudgement,
+    Response,
+    ReviewStatus,
+    SelfReview,
+    exemplar_entries,
+)
 from reports.kinds import ReportKind, register
 
 RELATED = (
@@ -26,7 +32,8 @@ class SelfReviewReport(ReportKind):
     title = "Self-review report"
     template = "pdf/self_review.html"
     subject_type = "self-review"
-    view_permission = "frameworks.view_review"
+    # The answers: a draft is the school's own until submitted (or shared with the EP).
+    view_permission = "frameworks.view_review_answers"
     template_version = "1"
     batch_label = "every school's latest self-review report"
 
@@ -40,10 +47,12 @@ class SelfReviewReport(ReportKind):
         }
 
     def batch_subjects(self, la):
-        """Each open school's latest review (newest year, then round, then creation)."""
+        """Each open school's latest submitted review (newest year, then round, then creation);
+        drafts are the school's own until submitted."""
         latest: dict[int, SelfReview] = {}
         reviews = (
             SelfReview.objects.filter(school__la=la, school__is_open=True)
+            .exclude(status=ReviewStatus.DRAFT)
             .select_related(*RELATED)
             .order_by("school_id", "-academic_year__start_year", "-round", "-created_at", "-pk")
         )
@@ -103,7 +112,8 @@ class SelfReviewReport(ReportKind):
         # "better" whichever way the framework's scale runs.
         scores_svg = (
             charts.scores_chart(
-                labels=[s.section.title for s in profile.sections],
+                # SectionRow.section is typed as object in frameworks.analysis for now.
+                labels=[s.section.title for s in profile.sections],  # type: ignore[attr-defined]
                 current=[s.normalised_current for s in profile.sections],
                 target=[s.normalised_target for s in profile.sections]
                 if scale.asks_target

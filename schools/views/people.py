@@ -11,7 +11,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from schools import selectors, services
-from schools.forms import ConfirmForm, MembershipForm, SchoolSearchForm, UserInviteForm
+from schools.forms import (
+    ConfirmForm,
+    MembershipForm,
+    SchoolSearchForm,
+    UserEmailForm,
+    UserInviteForm,
+)
 from sendreview.access import require
 
 PEOPLE_PER_PAGE = getattr(settings, "SCHOOLS_PER_PAGE", 25)
@@ -210,4 +216,32 @@ def user_deactivate(request, membership_uuid):
             return redirect("schools:user-list")
     return render(
         request, "schools/user_deactivate.html", {"form": form, "membership": membership, "la": la}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_email_change(request, membership_uuid):
+    """The LA administrator changes a person's e-mail address (addressed, like deactivation, through
+    one of the person's roles in the LA)."""
+    membership = selectors.membership_get(user=request.user, uuid=membership_uuid)
+    require(request.user, "schools.manage_la_record", membership)
+    la = selectors.acting_la(user=request.user)
+    form = UserEmailForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        old = membership.user.email
+        try:
+            user = services.user_change_email(
+                membership=membership,
+                la=la,
+                email=form.cleaned_data["email"],
+                changed_by=request.user,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{user}'s email address is now {user.email} (was {old})")
+            return redirect("schools:user-list")
+    return render(
+        request, "schools/user_email.html", {"form": form, "membership": membership, "la": la}
     )

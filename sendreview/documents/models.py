@@ -81,7 +81,8 @@ class SchoolDocument(models.Model):
         to_status: str = "",
     ) -> DocumentEvent:
         """One row of the document's event log: who did what, when, from which state to which."""
-        return self.event_class().objects.create(
+        # The concrete event class has its scoped `objects` manager (the abstract base has none).
+        return self.event_class().objects.create(  # type: ignore[attr-defined]
             document=self,
             kind=kind,
             by=user if getattr(user, "pk", None) else None,

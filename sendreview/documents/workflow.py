@@ -17,7 +17,7 @@ lock version, saves with history and writes one event (who, when, from → to, r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,7 +73,7 @@ class Workflow:
                 raise ValueError(f"Transition {step.name!r} is declared twice")
             self._by_name[step.name] = step
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Transition]:
         return iter(self._by_name.values())
 
     def get(self, name: str) -> Transition:

@@ -155,3 +155,43 @@ WORKPLAN_CASES: dict[str, Case] = {
     ),
     "workplans:reminder-dates": Case(get=page_for(LA_ADMINS), post=page_for(LA_ADMINS, status=200)),
 }
+
+
+def _area_uuid(world) -> str:
+    from django_scopes import scopes_disabled
+
+    from workplans.models import PlanItem
+
+    with scopes_disabled():
+        return str(PlanItem.objects.filter(plan=seed_plan(world), is_area=True).first().uuid)
+
+
+# Posts a permitted person could make and have saved (tests/test_write_views_refuse.py posts
+# them as every refused role and checks nothing changed).
+WORKPLAN_VALID_POSTS = {
+    "workplans:plan-start": lambda w: {"academic_year": str(w.year.pk), "self_review": "none"},
+    "workplans:action-add": lambda w: {
+        "area": _area_uuid(w),
+        "description": "Injected action",
+        "strand": "systems",
+        "lead_kind": "school",
+        "ep_sessions": "1",
+        "due_term": "spring",
+        "triage": "short_term",
+    },
+    "workplans:plan-reopen": lambda w: {"reason": "Injected reason"},
+    "workplans:time-log": lambda w: {
+        "date": "2026-10-05",
+        "sessions": "1",
+        "activity": "Injected session",
+        "strand": "systems",
+    },
+    "workplans:reminder-dates": lambda w: {
+        "agree_by_month": "11",
+        "agree_by_day": "15",
+        "review_from_month": "6",
+        "review_from_day": "1",
+        "review_by_month": "7",
+        "review_by_day": "31",
+    },
+}

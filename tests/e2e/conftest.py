@@ -19,13 +19,13 @@ import sys
 # made by the tests themselves (setting up data) unless told it is safe. Set before Playwright starts.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-import pyotp  # noqa: E402
-import pytest  # noqa: E402
-from django.conf import settings as django_settings  # noqa: E402
-from django.core.cache import cache  # noqa: E402
-from django.test import Client  # noqa: E402
+import pyotp
+import pytest
+from django.conf import settings as django_settings
+from django.core.cache import cache
+from django.test import Client
 
-from tests.conftest import TOTP_SECRET, build_world  # noqa: E402
+from tests.conftest import TOTP_SECRET, build_world
 
 PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's password
 CHROMIUM_ARGS = [
@@ -72,7 +72,7 @@ def e2e_browser():
         browser = playwright.chromium.launch(
             executable_path=path, args=CHROMIUM_ARGS, headless=True
         )
-    except Exception as error:  # noqa: BLE001 - any launch failure means no browser
+    except Exception as error:
         playwright.stop()
         _unavailable(f"Chromium at {path} did not start: {error}")
     yield browser

@@ -173,6 +173,39 @@ class Case:
     go: Callable
 
 
+def _some_denials(world):
+    from django.utils import timezone
+    from django_scopes import scopes_disabled
+
+    from sendreview.models import AccessLogEntry
+
+    with scopes_disabled():
+        for la, outcome in ((world.la, "forbidden"), (world.la_other, "not_found")):
+            AccessLogEntry.objects.create(
+                at=timezone.now(),
+                user=world.users["senco"],
+                role="senco",
+                la=la,
+                object_type="schools.School",
+                object_uuid=world.school.uuid,
+                action="request",
+                outcome=outcome,
+                view_name="schools:school-detail",
+            )
+
+
+def access_log_with_entries(page, world):
+    _some_denials(world)
+    visit(lambda w: url("access-log"))(page, world)
+    assert page.locator("main table").count() == 1
+
+
+def access_denials_with_entries(page, world):
+    _some_denials(world)
+    visit(lambda w: url("access-denials"))(page, world)
+    assert page.locator("main table").count() == 1
+
+
 CASES = [
     # Anyone
     Case("login", "anonymous", visit(lambda w: url("account_login"))),
@@ -235,9 +268,17 @@ CASES = [
     Case("user-invite", "la_admin", visit(lambda w: url("schools:user-invite"))),
     Case("ep-assignment-create", "la_admin", visit(lambda w: url("schools:ep-assignment-create"))),
     Case("year-create", "la_admin", visit(lambda w: url("schools:year-create"))),
+    Case("access-log", "la_admin", access_log_with_entries),
+    Case(
+        "access-log-filter-errors",
+        "la_admin",
+        visit(lambda w: url("access-log") + "?object_uuid=nonsense&email=nope"),
+    ),
+    Case("report-list-senco", "senco", visit(lambda w: url("reports:report-list"))),
     # Platform administrator
     Case("la-list", "platform_admin", visit(lambda w: url("schools:la-list"))),
     Case("la-create", "platform_admin", visit(lambda w: url("schools:la-create"))),
+    Case("access-denials", "platform_admin", access_denials_with_entries),
 ]
 
 

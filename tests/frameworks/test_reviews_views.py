@@ -314,7 +314,7 @@ def test_profile_shows_the_chart_as_an_image_with_the_same_figures_in_tables(wor
     review = start_review(world, KEY_STATEMENTS)
     save(review, "KS-OUT-1", world.users["senco"], current_rating=3, target_rating=9)
     save(review, "KS-OUT-2", world.users["senco"], current_rating=0)
-    body = client_for("la_officer").get(url("review-profile", review)).content.decode()
+    body = client_for("senco").get(url("review-profile", review)).content.decode()
     images = re.findall(
         r'<img class="app-chart" src="(data:image/svg\+xml;base64,[^"]+)" alt="([^"]+)"', body
     )

@@ -134,8 +134,16 @@ def ask(client, review):
     ],
 )
 def test_who_may_ask_for_a_self_review_report(world, client_for, viewer, status):
-    review = start_review(world, HACKNEY)
+    review = advance(start_review(world, HACKNEY), world, "submitted")
     assert ask(client_for(viewer), review).status_code == status
+
+
+@pytest.mark.parametrize("viewer", ["ep", "la_officer"])
+def test_nobody_outside_the_school_may_ask_for_a_draft_report(world, client_for, viewer):
+    """A draft is the school's own until submitted: its answers are not in anyone else's PDF."""
+    review = start_review(world, HACKNEY)
+    assert ask(client_for(viewer), review).status_code == 403
+    assert ask(client_for("senco"), review).status_code == 302
 
 
 def test_an_ep_of_another_year_may_not_ask(world, client_for):
@@ -152,7 +160,7 @@ def test_an_ep_of_another_year_may_not_ask(world, client_for):
 def test_asking_makes_the_report_and_the_ep_can_download_it(
     world, client_for, django_capture_on_commit_callbacks
 ):
-    review = start_review(world, HACKNEY)
+    review = advance(start_review(world, HACKNEY), world, "submitted")
     with django_capture_on_commit_callbacks(execute=True):
         response = ask(client_for("ep"), review)
     with scopes_disabled():
@@ -174,10 +182,12 @@ def test_batch_takes_each_schools_latest_review(world, kind):
 
     with scopes_disabled():
         older_year = f.AcademicYearFactory(la=world.la, start_year=2025, is_current=False)
-    start_review(world, HACKNEY, year=older_year)
-    latest = start_review(world, HACKNEY)
-    second_round = start_review(world, HACKNEY)
-    other = start_review(world, HACKNEY, school=world.school_other)
+    advance(start_review(world, HACKNEY, year=older_year), world, "submitted")
+    latest = advance(start_review(world, HACKNEY), world, "submitted")
+    second_round = advance(start_review(world, HACKNEY), world, "submitted")
+    other = advance(start_review(world, HACKNEY, school=world.school_other), world, "submitted")
+    draft = start_review(world, HACKNEY)  # a draft is the school's own: never in an LA batch
     with scopes_disabled():
         chosen = {r.pk for r in kind.batch_subjects(world.la)}
     assert chosen == {second_round.pk, other.pk} and latest.pk not in chosen
+    assert draft.pk not in chosen

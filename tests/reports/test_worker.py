@@ -180,7 +180,7 @@ def workers(django_db_setup, django_db_blocker, tmp_path_factory):
         import redis
 
         redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         pytest.fail(f"REDIS_URL is set but Redis does not answer: {exc}")
 
     directory = tmp_path_factory.mktemp("worker")
@@ -212,7 +212,7 @@ def workers(django_db_setup, django_db_blocker, tmp_path_factory):
         redis.Redis.from_url(REDIS_URL).delete(
             queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}"
         )
-    except Exception:  # noqa: BLE001, S110 - best effort clean-up of this session's queue
+    except Exception:  # noqa: S110 - best effort clean-up of this session's queue
         pass
 
 

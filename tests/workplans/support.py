@@ -6,7 +6,6 @@ from contextlib import contextmanager
 
 from django_scopes import scopes_disabled
 
-from sendreview.roles import Acting, Role
 from tests.frameworks.reviews_support import HACKNEY, advance, response, save, start_review
 from workplans import services
 from workplans.models import PlanAction, PlanItem, Strand, Triage, WorkPlan
@@ -17,25 +16,12 @@ __all__ = ["HACKNEY", "acting_as", "add_action", "make_plan", "reload", "reviewe
 @contextmanager
 def acting_as(world, key: str):
     """Give world.users[key] the acting membership the middleware would (for has_perm)."""
+    from sendreview import tenancy
+
     user = world.users[key]
     with scopes_disabled():
-        membership = user.memberships.get()
-    role = membership.role
-    if role == Role.EP:
-        from schools.models import EPAssignment
-
-        with scopes_disabled():
-            ids = tuple(
-                sorted(
-                    set(EPAssignment.objects.filter(ep=user).values_list("school_id", flat=True))
-                )
-            )
-    elif role in (Role.LA_OFFICER, Role.LA_ADMIN):
-        ids = None
-    else:
-        ids = (membership.school_id,)
-    user.acting = Acting(membership.pk, role, membership.la_id, membership.school_id, ids, key)
-    user.__dict__.pop("_ep_assignment_cache", None)
+        membership = user.memberships.select_related("la", "school").get()
+        user.acting = tenancy.acting_for(user, membership)
     try:
         with scopes_disabled():
             yield user

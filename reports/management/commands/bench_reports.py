@@ -169,6 +169,7 @@ class Command(BaseCommand):
         from schools.models import AcademicYear, LocalAuthority, School
 
         kind = get_kind("self-review")
+        assert kind is not None
         figures: list[dict] = []
         try:
             with transaction.atomic(), scopes_disabled():
@@ -192,11 +193,14 @@ class Command(BaseCommand):
                 user = User.objects.create(email="bench@sendreview.invalid", full_name="Bench Mark")
                 for framework in Framework.objects.all():
                     version = framework.latest_version
+                    assert version is not None
                     review = review_services.review_start(
                         school=school, framework_version=version, academic_year=year, user=user
                     )
                     fill_review(review, evidence_words=evidence_words)
-                    review = kind.get_subject(review.uuid)
+                    subject = kind.get_subject(review.uuid)
+                    assert subject is not None
+                    review = subject
                     started = time.perf_counter()
                     html = render_html(kind, review)
                     html_seconds = time.perf_counter() - started
