@@ -152,3 +152,34 @@ def _on_scale(scale: RatingScale, value: int | None) -> int | None:
     if value is None or scale.is_not_applicable(value) or value not in scale.values():
         return None
     return value
+
+
+# --- a cache of rendered charts for pages ------------------------------------------------------------
+
+CACHE_VERSION = 1  # bump when the drawing code changes what a chart of the same figures looks like
+CACHE_SECONDS = 7 * 24 * 60 * 60
+
+
+def cached_data_uri(*, tenant: str, name: str, inputs: dict, render) -> str:
+    """The `data:` URI of a chart, from the cache when the same figures were drawn before.
+
+    A chart is a pure function of its inputs (labels, values, scale, size), so the key carries a
+    digest of them: it moves on whenever the content does (a saved answer, a new version of the
+    review), and there is nothing to invalidate. `tenant` (the LA and the document, e.g.
+    "la:3:review:<uuid>") leads the key so that one tenant's entry can never be served for
+    another's page, even for identical figures. `render()` returns the SVG on a miss.
+    """
+    import hashlib
+    import json
+
+    from django.core.cache import cache
+
+    digest = hashlib.sha256(
+        json.dumps(inputs, sort_keys=True, default=str).encode("utf-8")
+    ).hexdigest()
+    key = f"chart:v{CACHE_VERSION}:{tenant}:{name}:{digest}"
+    uri = cache.get(key)
+    if uri is None:
+        uri = data_uri(render())
+        cache.set(key, uri, CACHE_SECONDS)
+    return uri

@@ -16,6 +16,7 @@ from frameworks.models import (
     exemplar_entries,
 )
 from frameworks.scales import RatingScale
+from sendreview.documents.autosave import posted_fields
 from sendreview.forms import GDSFormMixin
 
 RATING_INVALID = "Choose a rating from the scale"
@@ -142,11 +143,38 @@ class ResponseForm(forms.Form):
             "selected_for_discussion": data["selected_for_discussion"],
         }
 
-    # --- what the templates need ----------------------------------------------------------------
+    def posted_changes(self, data, stored) -> dict:
+        """The response fields whose inputs are in `data`, as response_save takes them.
 
-    def param_names(self) -> str:
-        """The item's own field names, for htmx `hx-params`: an autosave posts one item only."""
-        return ",".join(["csrfmiddlewaretoken", *[self[name].html_name for name in self.fields]])
+        An autosave carries only the inputs that changed (and the lock version), so a field whose
+        input is absent keeps its stored value (an unticked checkbox is carried by its hidden
+        `…__present` marker); exemplar marks are merged into the stored ones key by key. The whole-section form posts every input and so sets every field (`values()`).
+        """
+        values = self.values()
+        present = set(posted_fields(self, data))
+        changes = {
+            name: values[name]
+            for name in (
+                "current_rating",
+                "target_rating",
+                "evidence",
+                "own_evidence",
+                "selected_for_discussion",
+            )
+            if name in present
+        }
+        marks = [key for key, _, _ in self.exemplars if f"mark-{key}" in present]
+        if marks:
+            merged = dict(stored.exemplar_marks or {})
+            for key in marks:
+                if values["exemplar_marks"].get(key):
+                    merged[key] = values["exemplar_marks"][key]
+                else:
+                    merged.pop(key, None)
+            changes["exemplar_marks"] = merged
+        return changes
+
+    # --- what the templates need ----------------------------------------------------------------
 
     @property
     def current_options(self) -> list[dict]:

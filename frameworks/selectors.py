@@ -6,7 +6,7 @@ the responses of the review it started from are each read in one query and joine
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Window
 from django.shortcuts import get_object_or_404
 
 from frameworks import analysis
@@ -119,6 +119,60 @@ def response_get(*, review: SelfReview, item_code: str) -> Response:
     )
 
 
+# The columns an autosave needs: the response, its item (exemplar keys, code, section for the
+# redirect without JavaScript), the review's status and tenant keys (for the permission check) and
+# the version's rating scale. Everything else of the review stays unread.
+AUTOSAVE_COLUMNS = (
+    "id",
+    "review_id",
+    "item_id",
+    "current_rating",
+    "target_rating",
+    "evidence",
+    "exemplar_marks",
+    "own_evidence",
+    "selected_for_discussion",
+    "moderated_rating",
+    "moderation_comment",
+    "lock_version",
+    "updated_by_id",
+    "updated_at",
+    "item__id",
+    "item__code",
+    "item__version_id",
+    "item__section_id",
+    "item__exemplars",
+    "review__id",
+    "review__uuid",
+    "review__status",
+    "review__school_id",
+    "review__academic_year_id",
+    "review__framework_version_id",
+    "review__school__id",
+    "review__school__la_id",
+    "review__framework_version__id",
+    "review__framework_version__scale",
+)
+
+
+def response_for_autosave(*, review_uuid, item_code: str) -> Response:
+    """One response with what an autosave needs, in ONE query, it and its review row locked.
+
+    `FOR UPDATE OF` the review: a save cannot slip in after the review was submitted in another
+    tab (the workflow steps lock the same row). And of the response: a save that waited for
+    another save of the same statement reads the row that one wrote, not the one before it (so the
+    same text sent twice, by htmx and again on leaving the page, is seen as already saved rather
+    than as a conflict). Call it inside a transaction; 404 outside the scope.
+    """
+    return get_scoped_or_404(
+        Response.objects.select_related("item", "review__school", "review__framework_version")
+        .only(*AUTOSAVE_COLUMNS)
+        .select_for_update(of=("self", "review")),
+        review__uuid=review_uuid,
+        item__code=item_code,
+    )
+
+
 def review_rows(
     *, review: SelfReview, sections: list[Section], with_previous: bool = False
 ) -> list[analysis.ItemRow]:
@@ -163,6 +217,26 @@ def review_profile(*, review: SelfReview) -> analysis.Profile:
 
 def review_events(*, review: SelfReview) -> list[ReviewEvent]:
     return list(ReviewEvent.objects.filter(review=review).select_related("by").order_by("at", "pk"))
+
+
+def review_events_page(*, review: SelfReview, page=None, per_page: int = 50):
+    """One page of the review's steps, oldest first (a Paginator page; its count is one query)."""
+    from django.core.paginator import Paginator
+
+    events = ReviewEvent.objects.filter(review=review).select_related("by").order_by("at", "pk")
+    return Paginator(events, per_page).get_page(page)
+
+
+def review_latest_events(*, review: SelfReview, limit: int) -> tuple[list[ReviewEvent], int]:
+    """The review's newest `limit` steps (shown oldest first) and how many there are in all: one
+    query however many there are (the total is a window count, taken before the LIMIT)."""
+    latest = list(
+        ReviewEvent.objects.filter(review=review)
+        .select_related("by")
+        .annotate(total=Window(Count("pk")))
+        .order_by("-at", "-pk")[:limit]
+    )
+    return latest[::-1], (latest[0].total if latest else 0)
 
 
 def response_history(*, review: SelfReview):

@@ -30,6 +30,7 @@ from frameworks.models import (
     SelfReview,
     exemplar_entries,
 )
+from sendreview.documents import locking
 
 # Messages as constants so that tests can assert them exactly.
 NOT_DRAFT = "This review has been submitted, so it cannot be changed. Re-open it to change it."
@@ -290,6 +291,34 @@ def response_save(*, response: Response, expected_version: int, user, **fields) 
     response.full_clean(exclude=["review", "item", "updated_by"])
     response.save()
     return response
+
+
+def response_autosave(
+    *, response: Response, expected_version: int, user, changes: dict
+) -> Response:
+    """Write the fields an autosave carries, from `expected_version`, in one conditional UPDATE.
+
+    `response` comes from selectors.response_for_autosave (its review row locked, in the caller's
+    transaction). Only the fields in `changes` are written; the others keep their stored values.
+    Raises ConflictError (nothing written) when someone saved the response since that version,
+    ValidationError when the review is no longer a draft or a value is not allowed. One history
+    row is written with the new values.
+    """
+    unknown = set(changes) - RESPONSE_FIELDS
+    if unknown:
+        raise ValueError(f"{sorted(unknown)} cannot be changed here")
+    if not response.review.is_draft:
+        raise ValidationError(NOT_DRAFT)
+    for name, value in changes.items():
+        setattr(response, name, value)
+    # The constraint on (review, item) is not in question; excluding both avoids its query.
+    response.full_clean(exclude=["review", "item", "updated_by"])
+    try:
+        return locking.update_if_version(
+            response, expected_version=expected_version, user=user, fields=changes
+        )
+    except locking.ConflictError as conflict:
+        raise ConflictError(conflict.current) from None
 
 
 def response_values(response: Response) -> dict:

@@ -1,34 +1,40 @@
-"""School-list CSV import: read, check every row, show a preview, then save all rows or none.
+"""School-list import on the shared tabular import (sendreview.tabular): check every row, show a
+preview, then save all rows or none.
 
 The LA comes from the acting membership; a file cannot name one. A URN (or LAESTAB) that belongs
 to a school of another LA only "cannot be used": nothing says that it is registered elsewhere.
+The file is CSV text (UTF-8, UTF-8 with BOM or Windows-1252, see `decode`); reading, formula and
+size checks and the all-or-nothing commit are the tabular module's.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django_scopes import scopes_disabled
 
 from schools.models import LocalAuthority, Phase, School
+from sendreview.tabular import columns as col
+from sendreview.tabular import importer
+from sendreview.tabular.errors import CellError, ImportFileError, RowError
+from sendreview.tabular.reading import decode as _decode
+
+__all__ = [
+    "COLUMNS",
+    "MAX_ROWS",
+    "ImportFileError",
+    "ImportPreview",
+    "RowError",
+    "commit",
+    "decode",
+    "preview",
+]
 
 COLUMNS = ["urn", "laestab", "name", "phase", "number_on_roll"]
 REQUIRED = ["urn", "laestab", "name", "phase"]
 MAX_ROWS = 2000
 _PHASES = {**{p.value: p.value for p in Phase}, **{p.label.lower(): p.value for p in Phase}}
-# A leading =, +, -, @ makes spreadsheets run a formula when the data is opened again.
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-@dataclass
-class RowError:
-    row: int  # as a person counts them in a spreadsheet: the header is row 1
-    column: str
-    message: str
 
 
 @dataclass
@@ -41,141 +47,81 @@ class ImportPreview:
         return not self.errors and bool(self.rows)
 
 
-class ImportFileError(Exception):
-    """The file as a whole cannot be read; the message says why in plain words."""
-
-
 def decode(raw: bytes) -> str:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(
-            "The file is not text in UTF-8 or Windows-1252. Save it as CSV."
-        ) from exc
+    return _decode(raw)
 
 
-def preview(*, la: LocalAuthority, text: str) -> ImportPreview:
-    if "\x00" in text:
-        raise ImportFileError("The file is not a CSV file. Save it as CSV (comma separated).")
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise ImportFileError(
-            f"The first row must name the columns. Missing: {', '.join(missing)}."
-        )
-    unknown = [h for h in header if h not in COLUMNS]
-    if unknown:
-        raise ImportFileError(
-            f"Unknown column(s): {', '.join(unknown)}. Use: {', '.join(COLUMNS)}."
-        )
-    reader.fieldnames = header
-    result = ImportPreview()
-    seen_urns: dict[str, int] = {}
-    seen_laestabs: dict[str, int] = {}
-    for index, raw_row in enumerate(reader, start=2):
-        if index - 1 > MAX_ROWS:
-            raise ImportFileError(
-                f"The file has more than {MAX_ROWS} rows. Split it into smaller files."
-            )
-        if None in raw_row:
-            result.errors.append(
-                RowError(index, "", "The row has more values than there are columns")
-            )
-            continue
-        row = {k: (v or "").strip() for k, v in raw_row.items()}
-        if not any(row.values()):
-            continue
-        errors_before = len(result.errors)
-        _check_row(la, index, row, result.errors)
-        for key, seen in (("urn", seen_urns), ("laestab", seen_laestabs)):
-            value = row.get(key)
-            if value and value in seen:
-                result.errors.append(
-                    RowError(index, key, f"{key.upper()} {value} is also in row {seen[value]}")
+def _phase(value: str) -> str:
+    phase = _PHASES.get(value.lower())
+    if phase is None:
+        raise CellError(f"Phase must be one of: {', '.join(p.label for p in Phase)}")
+    return phase
+
+
+def _number_on_roll(value: str) -> int:
+    if not value.isdigit() or int(value) > 10000:
+        raise CellError("Number on roll must be a whole number from 0 to 10000")
+    return int(value)
+
+
+def _check(rows: list[importer.ParsedRow], la: LocalAuthority) -> list[RowError]:
+    errors: list[RowError] = []
+    bad: set[int] = set()
+    seen: dict[str, dict[str, int]] = {"urn": {}, "laestab": {}}
+    for row in rows:
+        school = School(la=la, **{k: row.get(k) for k in COLUMNS})
+        try:
+            school.full_clean(exclude=["la", "phase", "number_on_roll"], validate_unique=False)
+        except ValidationError as exc:
+            for column, messages in exc.message_dict.items():
+                if column in COLUMNS and row.get(column):
+                    errors.extend(RowError(row.number, column, m) for m in messages)
+                    bad.add(row.number)
+        for key, found in seen.items():
+            value = row[key]
+            if value in found:
+                errors.append(
+                    RowError(
+                        row.number, key, f"{key.upper()} {value} is also in row {found[value]}"
+                    )
                 )
-            elif value:
-                seen[value] = index
-        if len(result.errors) == errors_before:
-            row["_row"] = index
-            result.rows.append(row)
-    _check_taken(la, result)
-    result.errors.sort(key=lambda e: (e.row, e.column))
-    if not result.rows and not result.errors:
-        raise ImportFileError("The file has no schools in it.")
-    return result
+                bad.add(row.number)
+            else:
+                found[value] = row.number
+    errors += _check_taken(la, [r for r in rows if r.number not in bad])
+    return errors
 
 
-def _check_row(la: LocalAuthority, index: int, row: dict, errors: list[RowError]) -> None:
-    for column, value in row.items():
-        if value.startswith(_FORMULA_PREFIXES):
-            errors.append(RowError(index, column, "Must not start with =, +, -, or @ (a formula)"))
-            return
-    for column in REQUIRED:
-        if not row.get(column):
-            errors.append(RowError(index, column, f"Enter the {column.replace('_', ' ')}"))
-    phase = _PHASES.get(row.get("phase", "").lower())
-    if row.get("phase") and phase is None:
-        choices = ", ".join(p.label for p in Phase)
-        errors.append(RowError(index, "phase", f"Phase must be one of: {choices}"))
-    else:
-        row["phase"] = phase
-    nor = row.get("number_on_roll", "")
-    if nor:
-        if not nor.isdigit() or int(nor) > 10000:
-            errors.append(
-                RowError(
-                    index, "number_on_roll", "Number on roll must be a whole number from 0 to 10000"
-                )
-            )
-        else:
-            row["number_on_roll"] = int(nor)
-    else:
-        row["number_on_roll"] = None
-    school = School(la=la, **{k: row.get(k) for k in COLUMNS})
-    try:
-        school.full_clean(exclude=["la", "phase", "number_on_roll"], validate_unique=False)
-    except ValidationError as exc:
-        for column, messages in exc.message_dict.items():
-            if column in COLUMNS and row.get(column):
-                errors.extend(RowError(index, column, m) for m in messages)
-
-
-def _check_taken(la: LocalAuthority, result: ImportPreview) -> None:
+def _check_taken(la: LocalAuthority, rows: list[importer.ParsedRow]) -> list[RowError]:
     """URNs and LAESTABs are unique nationally, so this one look-up crosses the tenant scope.
 
     A number of one of this LA's schools is named as such; a number used anywhere else only
     "cannot be used": the answer never says that another LA has registered it.
     """
-    urns = [r["urn"] for r in result.rows]
-    laestabs = [r["laestab"] for r in result.rows]
     with scopes_disabled():
-        taken_urns = dict(School.objects.filter(urn__in=urns).values_list("urn", "la_id"))
-        taken_laestabs = dict(
-            School.objects.filter(laestab__in=laestabs).values_list("laestab", "la_id")
-        )
-    keep = []
-    for row in result.rows:
-        row_number = row["_row"]
-        bad = False
-        for column, taken in (("urn", taken_urns), ("laestab", taken_laestabs)):
+        taken = {
+            "urn": dict(
+                School.objects.filter(urn__in=[r["urn"] for r in rows]).values_list("urn", "la_id")
+            ),
+            "laestab": dict(
+                School.objects.filter(laestab__in=[r["laestab"] for r in rows]).values_list(
+                    "laestab", "la_id"
+                )
+            ),
+        }
+    errors = []
+    for row in rows:
+        for column in ("urn", "laestab"):
             value = row[column]
-            if value in taken:
-                result.errors.append(
+            if value in taken[column]:
+                errors.append(
                     RowError(
-                        row_number, column, taken_message(column, value, taken[value] == la.pk)
+                        row.number,
+                        column,
+                        taken_message(column, value, taken[column][value] == la.pk),
                     )
                 )
-                bad = True
-        if not bad:
-            keep.append(row)
-    result.rows = keep
+    return errors
 
 
 def taken_message(column: str, value: str, ours: bool) -> str:
@@ -185,14 +131,41 @@ def taken_message(column: str, value: str, ours: bool) -> str:
     return f"{label} {value} cannot be used"
 
 
-@transaction.atomic
+def _save(rows: list[importer.ParsedRow], la: LocalAuthority) -> int:
+    for row in rows:
+        School.objects.create(la=la, **{k: row[k] for k in COLUMNS})
+    return len(rows)
+
+
+SCHOOLS = importer.ImportKind(
+    key="schools",
+    title="Schools",
+    columns=(
+        col.Column("urn", "urn", col.text(20), example="100001"),
+        col.Column("laestab", "laestab", col.text(20), example="2042001"),
+        col.Column("name", "name", col.text(200), example="Larkfield Primary School"),
+        col.Column("phase", "phase", _phase, example="primary"),
+        col.Column("number_on_roll", "number on roll", _number_on_roll, required=False),
+    ),
+    check=_check,
+    save=_save,
+    max_rows=MAX_ROWS,
+    # The view checks the upload's size before reading it; text signed into the confirm form may
+    # be re-checked whatever its length.
+    max_bytes=10_000_000,
+)
+
+
+def preview(*, la: LocalAuthority, text: str) -> ImportPreview:
+    result = importer.preview(SCHOOLS, text.encode("utf-8"), la)
+    rows = [
+        {**row.values, "_row": row.number}
+        for row in result.rows
+        if row.number not in {e.row for e in result.errors}
+    ]
+    return ImportPreview(rows=rows, errors=result.errors)
+
+
 def commit(*, la: LocalAuthority, text: str) -> int:
     """Check the file again (it may have changed since the preview) and save every row, or none."""
-    checked = preview(la=la, text=text)
-    if not checked.ok:
-        raise ImportFileError(
-            "The file has errors. Check it again and correct them before importing."
-        )
-    for row in checked.rows:
-        School.objects.create(la=la, **{k: row[k] for k in COLUMNS})
-    return len(checked.rows)
+    return importer.commit(SCHOOLS, text.encode("utf-8"), la)

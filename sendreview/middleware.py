@@ -23,7 +23,8 @@ SESSION_STARTED_KEY = "session_started_at"
 
 
 class SessionLimitsMiddleware:
-    """An absolute session lifetime on top of the idle timeout that SESSION_COOKIE_AGE gives."""
+    """An absolute session lifetime on top of the idle timeout that SESSION_COOKIE_AGE gives, and
+    the idle deadline moved on when it is stale (sendreview.sessions) rather than on every request."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -35,6 +36,9 @@ class SessionLimitsMiddleware:
             if now - started > settings.SENDREVIEW_SESSION_ABSOLUTE_SECONDS:
                 logout(request)
                 return redirect("account_login")
+            stale = getattr(request.session, "deadline_is_stale", None)
+            if stale is not None and stale():
+                request.session.modified = True
         return self.get_response(request)
 
 

@@ -63,6 +63,13 @@ ITEMS: list[NavItem] = [
     NavItem("Caseload", "workplans:caseload", "workplans.view_caseload"),
     NavItem("EP time", "workplans:la-time", "workplans.view_la_ep_time"),
     NavItem("Reports", "reports:report-list", "reports.view_report_list"),
+    # The annual SEN audit return: a school role goes on to its own school's returns.
+    NavItem(
+        "SEN audit",
+        "audits:home",
+        "audits.view_overview",
+        section=("audits:home", "audits:collection", "audits:return", "audits:section"),
+    ),
     # LA administration.
     NavItem("Users", "schools:user-list", "schools.administer_la"),
     NavItem("EP assignments", "schools:ep-assignment-list", "schools.administer_la"),

@@ -454,3 +454,63 @@ def workplan_side(user) -> str | None:
     if act.role == Role.EP:
         return "ep"
     return None
+
+
+# --- Annual SEN audit returns (audits app) --------------------------------------------------------
+# A return is the school's until it is first submitted: the school's staff read it (a governor
+# only reads) and its SENCO or headteacher edits it while it is a draft or queried. The EP assigned
+# to the school in the return's year and LA staff read it once it has been submitted; before that
+# they see only that it exists and how far it is (audits.selectors). LA staff query or accept a
+# submitted return; a correction after acceptance is re-opened by the school or the LA, with a reason.
+
+
+@rules.predicate
+def audit_return_in_acting_scope(user, audit_return) -> bool:
+    return audit_return is not None and school_in_acting_scope(user, audit_return.school)
+
+
+audit_return_editable = rules.predicate(lambda user, r: r.is_editable, name="audit return editable")
+audit_return_shared = rules.predicate(
+    lambda user, r: r.shared_with_la, name="audit return shared with the LA"
+)
+audit_return_submitted = rules.predicate(
+    lambda user, r: r.is_submitted, name="audit return submitted"
+)
+audit_return_accepted = rules.predicate(lambda user, r: r.is_accepted, name="audit return accepted")
+
+can_view_audit_return_status = audit_return_in_acting_scope & (
+    is_school_staff | is_ep_reader_of_review | is_la_staff
+)
+can_view_audit_return = audit_return_in_acting_scope & (
+    is_school_staff | ((is_ep_reader_of_review | is_la_staff) & audit_return_shared)
+)
+can_edit_audit_return = audit_return_in_acting_scope & is_school_leader & audit_return_editable
+can_start_audit_return = school_in_acting_scope & is_school_leader  # the object is the school
+can_list_audit_returns = school_in_acting_scope & (is_school_staff | is_ep | is_la_staff)
+can_submit_audit_return = audit_return_in_acting_scope & is_senco & audit_return_editable
+can_review_audit_return = audit_return_in_acting_scope & is_la_staff & audit_return_submitted
+can_reopen_audit_return = (
+    audit_return_in_acting_scope & (is_school_leader | is_la_staff) & audit_return_accepted
+)
+
+AUDIT_PERMISSIONS = {
+    "audits.view_overview": is_la_staff | is_ep | is_school_staff,
+    "audits.view_returns": can_list_audit_returns,
+    "audits.start_return": can_start_audit_return,
+    "audits.view_return_status": can_view_audit_return_status,
+    "audits.view_return": can_view_audit_return,
+    "audits.edit_return": can_edit_audit_return,
+    "audits.submit_return": can_submit_audit_return,
+    "audits.review_return": can_review_audit_return,
+    "audits.reopen_return": can_reopen_audit_return,
+    "audits.manage_collection": is_la_admin,
+}
+for _name, _predicate in AUDIT_PERMISSIONS.items():
+    rules.add_perm(_name, _predicate)
+PERMISSIONS.update(AUDIT_PERMISSIONS)
+
+# The school's own analysis of its return (Good to Great Part One): its leaders write it at any
+# state of the return; readers as for the return.
+can_edit_audit_analysis = audit_return_in_acting_scope & is_school_leader
+rules.add_perm("audits.edit_analysis", can_edit_audit_analysis)
+PERMISSIONS["audits.edit_analysis"] = can_edit_audit_analysis

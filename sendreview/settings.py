@@ -143,7 +143,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # allauth's sign-in without Django's model permissions (unused: rights come from `rules`).
+    "sendreview.auth_backends.AuthenticationBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -204,9 +205,13 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 AXES_ENABLE_ADMIN = False
 
-# Idle timeout 30 minutes (the cookie is refreshed on every request); absolute limit in middleware.
+# Idle timeout 30 minutes from the last request; absolute limit in middleware. The session row is
+# written back when it changes or when its idle deadline is over a minute old (sendreview.sessions),
+# not on every request: the deadline runs from the last request to within SESSION_REFRESH_SECONDS.
+SESSION_ENGINE = "sendreview.sessions"
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SENDREVIEW_SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SENDREVIEW_SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True

@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("frameworks.urls")),
     path("", include("reports.urls")),
     path("", include("workplans.urls")),
+    path("", include("audits.urls")),
     path("admin/", admin.site.urls),
 ]

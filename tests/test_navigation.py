@@ -15,17 +15,18 @@ from tests.access.matrix_reviews import seed_review
 
 # The items each role sees, in order (server side; tests/e2e/test_journeys.py checks the browser).
 EXPECTED = {
-    "senco": ["Home", "Self-reviews", "Work plan", "Reports"],
-    "headteacher": ["Home", "Self-reviews", "Work plan", "Reports"],
-    "governor": ["Home", "Self-reviews", "Work plan", "Reports"],
+    "senco": ["Home", "Self-reviews", "Work plan", "Reports", "SEN audit"],
+    "headteacher": ["Home", "Self-reviews", "Work plan", "Reports", "SEN audit"],
+    "governor": ["Home", "Self-reviews", "Work plan", "Reports", "SEN audit"],
     "moderator": ["Home"],
-    "ep": ["Home", "Schools", "Caseload", "Reports"],
-    "la_officer": ["Home", "Schools", "EP time", "Reports", "Frameworks"],
+    "ep": ["Home", "Schools", "Caseload", "Reports", "SEN audit"],
+    "la_officer": ["Home", "Schools", "EP time", "Reports", "SEN audit", "Frameworks"],
     "la_admin": [
         "Home",
         "Schools",
         "EP time",
         "Reports",
+        "SEN audit",
         "Users",
         "EP assignments",
         "Academic years",

@@ -66,10 +66,12 @@ def pending_conflicts(request) -> dict:
     return request.session.get(CONFLICT_SESSION_KEY, {})
 
 
-def remember_conflict(request, review, response, values: dict, base_version: int) -> None:
+def remember_conflict(
+    request, review, response, values: dict, base_version: int, *, item_code: str = ""
+) -> None:
     """Keep what the user typed until they choose what to keep on the conflict page."""
     conflicts = pending_conflicts(request)
-    conflicts[f"{review.uuid}:{response.item.code}"] = {
+    conflicts[f"{review.uuid}:{item_code or response.item.code}"] = {
         "values": values,
         "base_version": base_version,
     }
@@ -109,14 +111,49 @@ def changed_by_user(response, values: dict, expected_version: int) -> bool:
     return values != {name: getattr(baseline, name) for name in services.RESPONSE_FIELDS}
 
 
+def chart_tenant(review) -> str:
+    """The tenant part of a review's chart cache keys: its LA and the review itself."""
+    return f"la:{review.school.la_id}:review:{review.uuid}"
+
+
 def profile_chart_uri(review, profile, **size) -> str:
     scale = profile.scale
     rows = profile.plotted
-    svg = charts.profile_chart(
-        scale=scale,
-        labels=[r.label for r in rows],
-        current=[r.current for r in rows],
-        target=[r.target for r in rows] if scale.asks_target else None,
-        **size,
+    inputs = {
+        "scale": review.framework_version_id,
+        "labels": [r.label for r in rows],
+        "current": [r.current for r in rows],
+        "target": [r.target for r in rows] if scale.asks_target else None,
+        "size": size,
+    }
+    return charts.cached_data_uri(
+        tenant=chart_tenant(review),
+        name="profile",
+        inputs=inputs,
+        render=lambda: charts.profile_chart(
+            scale=scale,
+            labels=inputs["labels"],
+            current=inputs["current"],
+            target=inputs["target"],
+            **size,
+        ),
     )
-    return charts.data_uri(svg)
+
+
+def scores_chart_uri(review, profile) -> str:
+    """The section scores chart of a review with more than one section, else ""."""
+    if len(profile.sections) <= 1:
+        return ""
+    inputs = {
+        "labels": [s.section.title for s in profile.sections],
+        "current": [s.normalised_current for s in profile.sections],
+        "target": [s.normalised_target for s in profile.sections]
+        if profile.scale.asks_target
+        else None,
+    }
+    return charts.cached_data_uri(
+        tenant=chart_tenant(review),
+        name="scores",
+        inputs=inputs,
+        render=lambda: charts.scores_chart(**inputs),
+    )

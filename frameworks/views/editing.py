@@ -6,7 +6,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -31,6 +32,7 @@ from frameworks.views.common import (
     section_url,
 )
 from sendreview.access import require
+from sendreview.documents.autosave import fragment
 
 # --- filling in -----------------------------------------------------------------------------------
 
@@ -104,61 +106,81 @@ def review_section(request, uuid, section_code):
     )
 
 
+@transaction.non_atomic_requests
 @login_required
 @require_POST
 def response_autosave(request, uuid, item_code):
-    """Save one item (htmx). 200 "Saved at HH:MM" with the new version, 409 on a conflict,
-    422 when a value is not allowed. Without htmx it redirects back to the section."""
-    review = review_for(request, uuid, "frameworks.edit_review")
-    response = selectors.response_get(review=review, item_code=item_code)
-    response.review = review
-    scale = review.framework_version.rating_scale
-    form = ResponseForm(request.POST, item=response.item, scale=scale)
-    back = section_url(review, response.item.section.code) + f"#item-{response.item.code}"
-    if not form.is_valid():
-        if not request.htmx:
-            messages.error(request, "Not saved: " + _first_error(form))
-            return redirect(back)
-        return _autosave_reply(request, response, status=422, error=_first_error(form))
-    values, expected = form.values(), form.cleaned_data["lock_version"]
-    if values == services.response_values(response):
-        # Nothing to write (a key press that changed nothing, or the same value saved elsewhere).
-        return _autosave_reply(request, response) if request.htmx else redirect(back)
-    try:
-        services.response_save(
-            response=response, expected_version=expected, user=request.user, **values
+    """Save the fields of one statement that the POST carries (htmx: the inputs that changed and
+    the lock version). 200 "Saved at HH:MM" with the new version, 409 on a conflict, 422 when a
+    value is not allowed. Without htmx it redirects back to the section.
+
+    The hot path of the review form (QUALITY.md P4): one query reads the response with its item
+    and its review (row locked), one conditional UPDATE claims the version and writes, one INSERT
+    keeps the history; the short transaction ends before the reply is rendered, and the reply is
+    a fragment rendered without the request's context processors.
+    """
+    outcome, error = "saved", ""
+    with transaction.atomic():
+        response = selectors.response_for_autosave(review_uuid=uuid, item_code=item_code)
+        review = response.review
+        require(request.user, "frameworks.edit_review", review)
+        form = ResponseForm(
+            request.POST, item=response.item, scale=review.framework_version.rating_scale
         )
-    except services.ConflictError as conflict:
-        remember_conflict(request, review, response, values, expected)
-        if not request.htmx:
+        if not form.is_valid():
+            outcome, error = "invalid", _first_error(form)
+        else:
+            changes = form.posted_changes(request.POST, response)
+            expected = form.cleaned_data["lock_version"]
+            stored = {name: getattr(response, name) for name in changes}
+            if changes == stored:
+                # Nothing to write (a key press that changed nothing, or the same value saved
+                # elsewhere). The page may adopt the version only if it is the one it had.
+                outcome = "unchanged" if expected == response.lock_version else "same"
+            else:
+                try:
+                    services.response_autosave(
+                        response=response,
+                        expected_version=expected,
+                        user=request.user,
+                        changes=changes,
+                    )
+                except services.ConflictError as conflict:
+                    outcome, response = "conflict", conflict.current
+                    full = {**services.response_values(response), **changes}
+                except ValidationError as exc:
+                    outcome, error = "invalid", "; ".join(exc.messages)
+    if outcome == "conflict":
+        # Kept in the session until the user chooses on the conflict page.
+        remember_conflict(request, review, response, full, expected, item_code=item_code)
+    elif outcome != "invalid":
+        forget_conflict(request, review, item_code)
+    if not request.htmx:
+        if outcome == "conflict":
             return redirect(conflict_url(review, item_code))
-        return _autosave_reply(
-            request, conflict.current, status=409, conflict_url=conflict_url(review, item_code)
-        )
-    except ValidationError as exc:
-        if not request.htmx:
-            messages.error(request, "Not saved: " + "; ".join(exc.messages))
-            return redirect(back)
-        return _autosave_reply(request, response, status=422, error="; ".join(exc.messages))
-    forget_conflict(request, review, item_code)
-    return _autosave_reply(request, response) if request.htmx else redirect(back)
-
-
-def _autosave_reply(request, response, *, status=200, error="", conflict_url="") -> HttpResponse:
-    return render(
-        request,
+        if outcome == "invalid":
+            messages.error(request, "Not saved: " + error)
+        back = section_url(review, _section_code(response)) + f"#item-{item_code}"
+        return redirect(back)
+    return fragment(
         "frameworks/review_autosave_status.html",
         {
             "response": response,
-            "item_code": response.item.code,
+            "item_code": item_code,
             "saved_at": timezone.localtime(response.updated_at) if response.updated_at else None,
             "error": error,
-            "conflict_url": conflict_url,
+            "conflict_url": conflict_url(review, item_code) if outcome == "conflict" else "",
             # A refused save keeps the version the page has: the user must resolve, not overwrite.
-            "send_version": status == 200,
+            "send_version": outcome in ("saved", "unchanged"),
         },
-        status=status,
+        status={"conflict": 409, "invalid": 422}.get(outcome, 200),
     )
+
+
+def _section_code(response) -> str:
+    from frameworks.models import Section
+
+    return Section.objects.only("code").get(pk=response.item.section_id).code
 
 
 def _first_error(form) -> str:

@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from frameworks import analysis, charts, selectors, services
+from frameworks import analysis, selectors, services
 from frameworks.forms import (
     CompareForm,
     ReviewStartForm,
@@ -23,11 +23,14 @@ from frameworks.views.common import (
     posted,
     profile_chart_uri,
     review_for,
+    scores_chart_uri,
 )
 from schools import selectors as school_selectors
 from schools.models import AcademicYear
 from sendreview import audit_log
 from sendreview.access import require
+
+EVENTS_ON_DETAIL = 10  # the newest steps; the history page pages through all of them
 
 # --- list, start, detail --------------------------------------------------------------------------
 
@@ -130,6 +133,7 @@ def review_detail(request, uuid):
     review = review_for(request, uuid, "frameworks.view_review")
     audit_log.record(request, review, audit_log.VIEW)
     profile = selectors.review_profile(review=review)
+    events, event_count = selectors.review_latest_events(review=review, limit=EVENTS_ON_DETAIL)
     return render(
         request,
         "frameworks/review_detail.html",
@@ -137,7 +141,8 @@ def review_detail(request, uuid):
             request,
             review,
             profile=profile,
-            events=selectors.review_events(review=review),
+            events=events,
+            event_count=event_count,
             chart_uri=profile_chart_uri(review, profile, width=700, height=320),
             judgement_label=OverallJudgement(review.overall_judgement).label
             if review.overall_judgement
@@ -155,16 +160,6 @@ def review_detail(request, uuid):
 def review_profile(request, uuid):
     review = review_for(request, uuid, "frameworks.view_review_answers")
     profile = selectors.review_profile(review=review)
-    scale = profile.scale
-    scores_svg = (
-        charts.scores_chart(
-            labels=[s.section.title for s in profile.sections],
-            current=[s.normalised_current for s in profile.sections],
-            target=[s.normalised_target for s in profile.sections] if scale.asks_target else None,
-        )
-        if len(profile.sections) > 1
-        else ""
-    )
     return render(
         request,
         "frameworks/review_profile.html",
@@ -173,7 +168,7 @@ def review_profile(request, uuid):
             review,
             profile=profile,
             chart_uri=profile_chart_uri(review, profile),
-            scores_uri=charts.data_uri(scores_svg) if scores_svg else "",
+            scores_uri=scores_chart_uri(review, profile),
         ),
     )
 
@@ -200,7 +195,9 @@ def review_history(request, uuid):
             review,
             page=page,
             changes=changes,
-            events=selectors.review_events(review=review),
+            events=selectors.review_events_page(
+                review=review, page=request.GET.get("steps"), per_page=HISTORY_PER_PAGE
+            ),
         ),
     )
 

@@ -105,4 +105,9 @@ def batch_kinds() -> list[ReportKind]:
 
 
 # Kinds register themselves on import.
-from reports.kinds import school_summary, self_review, work_plan  # noqa: E402, F401
+from reports.kinds import (  # noqa: E402, F401
+    audit_summary,
+    school_summary,
+    self_review,
+    work_plan,
+)

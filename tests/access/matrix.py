@@ -203,6 +203,7 @@ MATRIX.update(ACCOUNT_OWN)
 # Each app's entries live beside its tests' seed helpers; all of them join the one matrix.
 from tests.access.matrix_access_log import ACCESS_LOG_CASES  # noqa: E402
 from tests.access.matrix_accounts import ACCOUNT_CASES  # noqa: E402
+from tests.access.matrix_audits import AUDIT_CASES  # noqa: E402
 from tests.access.matrix_reports import REPORT_CASES  # noqa: E402
 from tests.access.matrix_reviews import REVIEW_CASES  # noqa: E402
 from tests.access.matrix_workplans import WORKPLAN_CASES  # noqa: E402
@@ -212,6 +213,7 @@ MATRIX.update(REPORT_CASES)
 MATRIX.update(ACCESS_LOG_CASES)
 MATRIX.update(ACCOUNT_CASES)
 MATRIX.update(WORKPLAN_CASES)
+MATRIX.update(AUDIT_CASES)
 
 # Paths reachable without signing in (QUALITY.md §2: the explicit allow-list).
 ANONYMOUS_ALLOWED = {"health", "accessibility", "privacy", *ACCOUNT_PUBLIC}

@@ -78,6 +78,28 @@ def test_every_request_pushes_the_idle_deadline_back(world, client_for):
     assert stored_session(client).expire_date - timezone.now() > timedelta(minutes=29)
 
 
+def test_a_fresh_deadline_is_not_written_again_on_every_request(world, client_for):
+    """Requests within SENDREVIEW_SESSION_REFRESH_SECONDS of the last write do not write the session
+    row (an autosave each second would otherwise write it each second); a staler one does."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for("la_officer")
+    assert is_signed_in(client)
+    with CaptureQueriesContext(connection) as ctx:
+        assert is_signed_in(client)
+    writes = [
+        q["sql"] for q in ctx.captured_queries if q["sql"].startswith('UPDATE "django_session')
+    ]
+    assert writes == []
+    lag = django_settings.SENDREVIEW_SESSION_REFRESH_SECONDS + 5
+    Session.objects.filter(pk=stored_session(client).pk).update(
+        expire_date=timezone.now() + timedelta(seconds=30 * 60 - lag)
+    )
+    assert is_signed_in(client)
+    assert stored_session(client).expire_date - timezone.now() > timedelta(seconds=30 * 60 - 5)
+
+
 def test_idle_session_is_signed_out(world, client_for):
     client = client_for("la_officer")
     assert is_signed_in(client)
@@ -125,7 +147,9 @@ def test_session_under_12_hours_old_is_kept(world, client_for):
 def test_absolute_limit_is_12_hours_in_the_real_settings():
     assert django_settings.SENDREVIEW_SESSION_ABSOLUTE_SECONDS <= 12 * 60 * 60
     assert django_settings.SESSION_COOKIE_AGE <= 30 * 60
-    assert django_settings.SESSION_SAVE_EVERY_REQUEST is True
+    # The idle deadline moves on from the last request, to within a minute (sendreview.sessions).
+    assert django_settings.SESSION_ENGINE == "sendreview.sessions"
+    assert django_settings.SENDREVIEW_SESSION_REFRESH_SECONDS <= 60
 
 
 # --- Session id at login ------------------------------------------------------------------------------
@@ -261,7 +285,8 @@ def test_production_settings_make_cookies_secure_and_host_only():
         "import json, sendreview.settings as s; print(json.dumps({k: getattr(s, k) for k in ("
         "'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', 'SESSION_COOKIE_HTTPONLY', "
         "'SESSION_COOKIE_SAMESITE', 'SESSION_COOKIE_NAME', 'SESSION_COOKIE_AGE', "
-        "'SESSION_SAVE_EVERY_REQUEST', 'SENDREVIEW_SESSION_ABSOLUTE_SECONDS')}))"
+        "'SESSION_ENGINE', 'SENDREVIEW_SESSION_REFRESH_SECONDS', "
+        "'SENDREVIEW_SESSION_ABSOLUTE_SECONDS')}))"
     )
     out = subprocess.run(  # noqa: S603 - our own interpreter and a fixed snippet
         [sys.executable, "-c", code],
@@ -279,5 +304,6 @@ def test_production_settings_make_cookies_secure_and_host_only():
     assert prod["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert prod["SESSION_COOKIE_NAME"].startswith("__Host-")
     assert prod["SESSION_COOKIE_AGE"] <= 30 * 60
-    assert prod["SESSION_SAVE_EVERY_REQUEST"] is True
+    assert prod["SESSION_ENGINE"] == "sendreview.sessions"
+    assert prod["SENDREVIEW_SESSION_REFRESH_SECONDS"] <= 60
     assert prod["SENDREVIEW_SESSION_ABSOLUTE_SECONDS"] <= 12 * 60 * 60

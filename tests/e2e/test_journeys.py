@@ -16,17 +16,18 @@ pytestmark = pytest.mark.browser
 
 # The service navigation each role must see, in order, and nothing else.
 NAVIGATION = {
-    "senco": ["Home", "Self-reviews", "Work plan", "Reports"],
-    "headteacher": ["Home", "Self-reviews", "Work plan", "Reports"],
-    "governor": ["Home", "Self-reviews", "Work plan", "Reports"],
+    "senco": ["Home", "Self-reviews", "Work plan", "Reports", "SEN audit"],
+    "headteacher": ["Home", "Self-reviews", "Work plan", "Reports", "SEN audit"],
+    "governor": ["Home", "Self-reviews", "Work plan", "Reports", "SEN audit"],
     "moderator": ["Home"],
-    "ep": ["Home", "Schools", "Caseload", "Reports"],
-    "la_officer": ["Home", "Schools", "EP time", "Reports", "Frameworks"],
+    "ep": ["Home", "Schools", "Caseload", "Reports", "SEN audit"],
+    "la_officer": ["Home", "Schools", "EP time", "Reports", "SEN audit", "Frameworks"],
     "la_admin": [
         "Home",
         "Schools",
         "EP time",
         "Reports",
+        "SEN audit",
         "Users",
         "EP assignments",
         "Academic years",

@@ -4,6 +4,7 @@ of a stale save, no CSP or script errors, and axe-core clean review pages (QUALI
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from django.urls import reverse
@@ -169,3 +170,75 @@ def test_review_pages_have_no_serious_axe_violations(
     page.wait_for_load_state("load")
     assert blocking_violations(page) == []
     assert page.problems.messages == []
+
+
+def test_typing_then_reloading_at_once_loses_nothing(e2e_page, e2e_world, live_server):
+    """Issue 7, point 10: the text typed is sent when the page is left (keepalive), before the
+    0.8 s pause that would otherwise send it; the page offers no "without saving" way out."""
+    page, world = e2e_page, e2e_world
+    review = make_review(world)
+    cookie_login(page, world.users["senco"], live_server)
+    url = reverse(
+        "frameworks:review-section", kwargs={"uuid": review.uuid, "section_code": "KS-OUT"}
+    )
+    page.goto(url)
+    assert "without saving" not in page.content()
+
+    page.locator("#id_KS-OUT-2-evidence").press_sequentially("Typed then reloaded", delay=5)
+
+    def later(route):
+        # The test database (SQLite in shared memory) cannot serve the reloaded page while the
+        # save sent on leaving writes; a real database can. Let the save go first.
+        time.sleep(1.0)
+        route.continue_()
+
+    page.route(re.compile(r".*/sections/KS-OUT/$"), later)
+    page.reload()
+    page.unroute(re.compile(r".*/sections/KS-OUT/$"))
+    settle(page)
+    saved = stored(review, "KS-OUT-2")
+    assert saved.evidence == "Typed then reloaded"
+    assert saved.current_rating is None  # only what was typed was sent
+    page.goto(url)
+    expect(page.locator("#id_KS-OUT-2-evidence")).to_have_value("Typed then reloaded")
+    assert page.problems.messages == []
+
+
+def test_saving_shows_while_a_save_is_in_flight_and_only_a_failed_save_warns(
+    e2e_page, e2e_world, live_server
+):
+    page, world = e2e_page, e2e_world
+    review = make_review(world)
+    cookie_login(page, world.users["senco"], live_server)
+    page.goto(
+        reverse("frameworks:review-section", kwargs={"uuid": review.uuid, "section_code": "KS-OUT"})
+    )
+    held = []
+    page.route("**/items/KS-OUT-3/autosave/", lambda route: held.append(route))
+    page.locator("#item-KS-OUT-3").get_by_label("5", exact=True).first.check()
+    status = page.locator("#status-KS-OUT-3")
+    expect(status).to_have_text("Saving…")
+    page.wait_for_timeout(200)
+    assert held, "no save was sent"
+    held[0].continue_()
+    page.unroute("**/items/KS-OUT-3/autosave/")
+    expect(status).to_contain_text("Saved at")
+    settle(page)
+    assert stored(review, "KS-OUT-3").current_rating == 5
+
+    # A refused save (here: the connection drops) is the only thing that makes leaving warn.
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    page.route("**/items/KS-OUT-3/autosave/", lambda route: route.abort())
+    page.locator("#item-KS-OUT-3").get_by_label("4", exact=True).first.check()
+    expect(status).to_contain_text("Not saved")
+    page.unroute("**/items/KS-OUT-3/autosave/")
+    page.close(run_before_unload=True)
+    page.wait_for_timeout(300)
+    assert dialogs == ["beforeunload"]
+    # Leaving was cancelled, so the page is still open: a save that now succeeds ends the warning
+    # (and leaves nothing to send while the test's database is torn down).
+    page.locator("#item-KS-OUT-3").get_by_label("3", exact=True).first.check()
+    expect(status).to_contain_text("Saved at")
+    settle(page)
+    assert stored(review, "KS-OUT-3").current_rating == 3

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from audits import demo as demo_audits
 from frameworks import demo as demo_reviews
 from schools import demo
 from workplans import demo as demo_plans
@@ -79,6 +80,7 @@ class Command(BaseCommand):
             result = demo.load_demo(password=password)
             # After the schools and people: the frameworks, the LAs' choices and the reviews.
             demo_reviews.load_demo_reviews(result=result)
+            demo_audits.load_demo_audits(result=result)
             # After the reviews: work plans start from them (workplans.demo).
             demo_plans.load_demo_plans(result=result)
         except (demo.DemoConflict, ValidationError) as exc:
