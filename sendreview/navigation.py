@@ -51,8 +51,17 @@ ITEMS: list[NavItem] = [
         kwargs=OWN_SCHOOL,
         section=("frameworks:review", "frameworks:response"),
     ),
+    NavItem(
+        "Work plan",
+        "workplans:plan-list",
+        "workplans.use_workplan_nav",
+        kwargs=OWN_SCHOOL,
+        section=("workplans:",),
+    ),
     # LA staff and EPs.
     NavItem("Schools", "schools:school-list", "schools.view_school_list"),
+    NavItem("Caseload", "workplans:caseload", "workplans.view_caseload"),
+    NavItem("EP time", "workplans:la-time", "workplans.view_la_ep_time"),
     NavItem("Reports", "reports:report-list", "reports.view_report_list"),
     # The annual SEN audit return: a school role goes on to its own school's returns.
     NavItem(

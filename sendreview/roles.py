@@ -453,6 +453,115 @@ for _name, _predicate in DASHBOARD_PERMISSIONS.items():
 PERMISSIONS.update(DASHBOARD_PERMISSIONS)
 
 
+# --- EP work plans (workplans app) ----------------------------------------------------------------
+# Readers: the school's staff (a governor only reads), the EP assigned to the school in the plan's
+# academic year, LA staff of the school's LA. A plan the school drafted is the school's until it is
+# shared or proposed (ARCHITECTURE.md, "Drafts are the author's side's until shared"): before that
+# the EP and LA staff see only that it exists. Changing it: the school's leaders (SENCO,
+# headteacher) and the assigned EP, while it is a draft or proposed; an agreed plan is frozen until
+# one of them re-opens it. LA staff read and follow EP time; they do not write the plan.
+
+# Both take any row with school_id, academic_year_id (and academic_year): the plan's as a review's.
+is_ep_assigned_for_document = is_ep_assigned_for_review  # writes: an assignment not yet ended
+is_ep_reader_of_document = is_ep_reader_of_review  # reads: assigned that year, or now (history)
+
+
+def _plan_flag(name: str):
+    return rules.predicate(lambda user, plan: bool(getattr(plan, name)), name=f"plan {name}")
+
+
+@rules.predicate
+def plan_in_acting_scope(user, plan) -> bool:
+    return plan is not None and school_in_acting_scope(user, plan.school)
+
+
+@rules.predicate
+def plan_school_side_may_agree(user, plan) -> bool:
+    return not plan.school_has_agreed
+
+
+@rules.predicate
+def plan_ep_side_may_agree(user, plan) -> bool:
+    return not plan.ep_has_agreed
+
+
+plan_is_shared = _plan_flag("is_shared")
+plan_is_editable = _plan_flag("is_editable")
+plan_is_draft = _plan_flag("is_draft")
+plan_is_proposed = _plan_flag("is_proposed")
+plan_is_agreed = _plan_flag("is_agreed")
+plan_is_under_review = _plan_flag("is_under_review")
+plan_is_reviewed = _plan_flag("is_reviewed")
+plan_not_shared = rules.predicate(lambda user, plan: not plan.is_shared, name="plan not shared")
+
+plan_school_side = plan_in_acting_scope & is_school_leader
+plan_ep_side = plan_in_acting_scope & is_ep_assigned_for_document & plan_is_shared
+plan_author = plan_school_side | plan_ep_side
+
+can_view_workplan = plan_in_acting_scope & (
+    is_school_staff | ((is_ep_reader_of_document | is_la_staff) & plan_is_shared)
+)
+# The school (and through their scope LA staff and the assigned EP) sees that a plan exists.
+can_view_workplan_list = school_in_acting_scope & (is_school_staff | is_ep | is_la_staff)
+can_start_workplan = school_in_acting_scope & (is_school_leader | is_ep)  # the object is the school
+can_edit_workplan = plan_author & plan_is_editable
+can_share_workplan = plan_school_side & plan_is_draft & plan_not_shared
+can_propose_workplan = plan_author & plan_is_draft
+can_agree_workplan = plan_is_proposed & (
+    (plan_school_side & plan_school_side_may_agree) | (plan_ep_side & plan_ep_side_may_agree)
+)
+can_reopen_workplan = plan_author & plan_is_agreed
+can_start_workplan_review = plan_author & plan_is_agreed
+can_review_workplan = plan_author & plan_is_under_review
+can_reopen_workplan_review = plan_author & plan_is_reviewed
+can_carry_forward_workplan = plan_author & plan_is_reviewed
+# EP time: the EP logs their own sessions at schools assigned to them; readers as for the school.
+can_log_ep_time = school_in_acting_scope & is_ep
+can_view_ep_time = school_in_acting_scope & (is_school_staff | is_ep | is_la_staff)
+can_view_caseload = is_ep
+can_view_la_ep_time = is_la_staff
+can_view_reminders = is_school_leader | is_ep | is_la_staff
+can_set_reminder_dates = is_la_admin
+
+WORKPLAN_PERMISSIONS = {
+    "workplans.view_workplan": can_view_workplan,
+    "workplans.view_workplan_list": can_view_workplan_list,
+    "workplans.start_workplan": can_start_workplan,
+    "workplans.edit_workplan": can_edit_workplan,
+    "workplans.share_workplan": can_share_workplan,
+    "workplans.propose_workplan": can_propose_workplan,
+    "workplans.agree_workplan": can_agree_workplan,
+    "workplans.reopen_workplan": can_reopen_workplan,
+    "workplans.start_workplan_review": can_start_workplan_review,
+    "workplans.review_workplan": can_review_workplan,
+    "workplans.reopen_workplan_review": can_reopen_workplan_review,
+    "workplans.carry_forward_workplan": can_carry_forward_workplan,
+    "workplans.log_ep_time": can_log_ep_time,
+    "workplans.view_ep_time": can_view_ep_time,
+    "workplans.view_caseload": can_view_caseload,
+    # The "Work plan" navigation item: a school role's own school's plans.
+    "workplans.use_workplan_nav": is_school_staff,
+    "workplans.view_la_ep_time": can_view_la_ep_time,
+    "workplans.view_reminders": can_view_reminders,
+    "workplans.set_reminder_dates": can_set_reminder_dates,
+}
+for _name, _predicate in WORKPLAN_PERMISSIONS.items():
+    rules.add_perm(_name, _predicate)
+PERMISSIONS.update(WORKPLAN_PERMISSIONS)
+
+
+def workplan_side(user) -> str | None:
+    """Which side of a plan the acting user agrees for: 'school', 'ep' or None."""
+    act = acting(user)
+    if act is None:
+        return None
+    if act.role in (Role.SENCO, Role.HEADTEACHER):
+        return "school"
+    if act.role == Role.EP:
+        return "ep"
+    return None
+
+
 # --- Annual SEN audit returns (audits app) --------------------------------------------------------
 # A return is the school's until it is first submitted: the school's staff read it (a governor
 # only reads) and its SENCO or headteacher edits it while it is a draft or queried. The EP assigned

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("schools.urls")),
     path("", include("frameworks.urls")),
     path("", include("reports.urls")),
+    path("", include("workplans.urls")),
     path("", include("audits.urls")),
     path("", include("audits.visits.urls")),
     path("", include("dashboards.urls")),

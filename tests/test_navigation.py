@@ -15,14 +15,15 @@ from tests.access.matrix_reviews import seed_review
 
 # The items each role sees, in order (server side; tests/e2e/test_journeys.py checks the browser).
 EXPECTED = {
-    "senco": ["Home", "Self-reviews", "Reports", "SEN audit", "Audit visits"],
-    "headteacher": ["Home", "Self-reviews", "Reports", "SEN audit", "Audit visits"],
-    "governor": ["Home", "Self-reviews", "Reports", "SEN audit", "Audit visits"],
+    "senco": ["Home", "Self-reviews", "Work plan", "Reports", "SEN audit", "Audit visits"],
+    "headteacher": ["Home", "Self-reviews", "Work plan", "Reports", "SEN audit", "Audit visits"],
+    "governor": ["Home", "Self-reviews", "Work plan", "Reports", "SEN audit", "Audit visits"],
     "moderator": ["Home", "Audit visits"],
-    "ep": ["Home", "Schools", "Reports", "SEN audit"],
+    "ep": ["Home", "Schools", "Caseload", "Reports", "SEN audit"],
     "la_officer": [
         "Home",
         "Schools",
+        "EP time",
         "Reports",
         "SEN audit",
         "Audit visits",
@@ -32,6 +33,7 @@ EXPECTED = {
     "la_admin": [
         "Home",
         "Schools",
+        "EP time",
         "Reports",
         "SEN audit",
         "Audit visits",

@@ -107,4 +107,9 @@ def batch_kinds() -> list[ReportKind]:
 # Kinds register themselves on import.
 # Kinds that live with their app (the app's own subjects and templates) are imported with them.
 from audits.visits import report_kinds as _audit_visit_kinds  # noqa: E402, F401
-from reports.kinds import audit_summary, school_summary, self_review  # noqa: E402, F401
+from reports.kinds import (  # noqa: E402, F401
+    audit_summary,
+    school_summary,
+    self_review,
+    work_plan,
+)

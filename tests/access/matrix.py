@@ -208,11 +208,13 @@ from tests.access.matrix_dashboards import DASHBOARD_CASES  # noqa: E402
 from tests.access.matrix_reports import REPORT_CASES  # noqa: E402
 from tests.access.matrix_reviews import REVIEW_CASES  # noqa: E402
 from tests.access.matrix_visits import VISIT_CASES  # noqa: E402
+from tests.access.matrix_workplans import WORKPLAN_CASES  # noqa: E402
 
 MATRIX.update(REVIEW_CASES)
 MATRIX.update(REPORT_CASES)
 MATRIX.update(ACCESS_LOG_CASES)
 MATRIX.update(ACCOUNT_CASES)
+MATRIX.update(WORKPLAN_CASES)
 MATRIX.update(AUDIT_CASES)
 MATRIX.update(VISIT_CASES)
 MATRIX.update(DASHBOARD_CASES)

@@ -16,14 +16,15 @@ pytestmark = pytest.mark.browser
 
 # The service navigation each role must see, in order, and nothing else.
 NAVIGATION = {
-    "senco": ["Home", "Self-reviews", "Reports", "SEN audit", "Audit visits"],
-    "headteacher": ["Home", "Self-reviews", "Reports", "SEN audit", "Audit visits"],
-    "governor": ["Home", "Self-reviews", "Reports", "SEN audit", "Audit visits"],
+    "senco": ["Home", "Self-reviews", "Work plan", "Reports", "SEN audit", "Audit visits"],
+    "headteacher": ["Home", "Self-reviews", "Work plan", "Reports", "SEN audit", "Audit visits"],
+    "governor": ["Home", "Self-reviews", "Work plan", "Reports", "SEN audit", "Audit visits"],
     "moderator": ["Home", "Audit visits"],
-    "ep": ["Home", "Schools", "Reports", "SEN audit"],
+    "ep": ["Home", "Schools", "Caseload", "Reports", "SEN audit"],
     "la_officer": [
         "Home",
         "Schools",
+        "EP time",
         "Reports",
         "SEN audit",
         "Audit visits",
@@ -33,6 +34,7 @@ NAVIGATION = {
     "la_admin": [
         "Home",
         "Schools",
+        "EP time",
         "Reports",
         "SEN audit",
         "Audit visits",
