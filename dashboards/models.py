@@ -207,3 +207,50 @@ class AttentionThreshold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} = {self.value}"
+
+
+class SenAuditSummary(models.Model):
+    """A school's ACCEPTED SEN audit return of one academic year (audits.selectors), flattened.
+
+    Written from the figures frozen at acceptance: a return re-opened for a correction keeps its
+    row (the last accepted figures) until it is accepted again. `by_level` is {provision level code:
+    pupils} — old codes A/P/S before the 2014 code change, K/E after, never merged; `by_need_group`
+    is {Leicestershire need group: pupils} ("Other" for needs outside the groups). `low_incidence`
+    counts the pupils of cells where incidence was recorded, less the high-incidence ones.
+    """
+
+    la = models.ForeignKey("schools.LocalAuthority", on_delete=models.CASCADE, related_name="+")
+    academic_year = models.ForeignKey(
+        "schools.AcademicYear", on_delete=models.CASCADE, related_name="+"
+    )
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    phase = models.CharField(max_length=20)
+    start_year = models.PositiveSmallIntegerField()
+    return_uuid = models.UUIDField()
+    number_on_roll = models.PositiveIntegerField(null=True, blank=True)
+    sen_overall = models.PositiveIntegerField(null=True, blank=True)
+    sen_percent = models.FloatField(null=True, blank=True)
+    by_level = models.JSONField(default=dict)
+    by_need_group = models.JSONField(default=dict)
+    high_incidence = models.PositiveIntegerField(default=0)
+    low_incidence = models.PositiveIntegerField(default=0)
+    financial_year = models.CharField(max_length=9, blank=True)
+    allocation = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    planned = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    outturn = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+
+    objects = ScopedManager(la="la_id", school="school_id")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["la", "academic_year", "school"], name="sen_audit_summary_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["la", "start_year"], name="sas_la_year"),
+            models.Index(fields=["la", "school", "start_year"], name="sas_la_school_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.academic_year_id} SEN {self.sen_overall}"

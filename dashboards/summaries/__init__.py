@@ -33,6 +33,7 @@ log = logging.getLogger("sendreview.dashboards")
 # skipped (the app may not have landed yet), so the dashboards stand on whatever exists.
 SOURCE_MODULES = {
     "reviews": "frameworks",
+    "audits": "audits",
 }
 
 _SOURCES: dict[str, object] = {}

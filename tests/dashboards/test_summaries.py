@@ -119,12 +119,12 @@ def test_rebuild_task_and_command_record_their_runs(world, capsys):
     review = start_review(world, HACKNEY)
     advance(review, world, "submitted")
     report = rebuild_summaries()
-    assert report[world.la.pk] == {"reviews": 0}
-    assert report[world.la_other.pk] == {"reviews": 0}
+    assert report[world.la.pk] == {"reviews": 0, "audits": 0}
+    assert report[world.la_other.pk] == {"reviews": 0, "audits": 0}
     call_command("rebuild_summaries", la=world.la.slug)
     assert "0 added, 0 changed, 0 removed" in capsys.readouterr().out
     with scopes_disabled():
-        assert SummaryRebuild.objects.filter(la=world.la).count() == 2
+        assert SummaryRebuild.objects.filter(la=world.la, source="reviews").count() == 2
 
 
 def test_summary_rows_stay_in_their_la(world):
