@@ -193,3 +193,44 @@ def _direct_summaries(la, school_rows, year_rows, versions, rng) -> None:
     derived = reviews_source.SOURCE.derive(la.pk, [y.pk for y in year_rows])
     for model, rows in derived.items():
         model.objects.bulk_create(rows, batch_size=5000)
+    _direct_sen(la, school_rows, year_rows, rng)
+
+
+def _direct_sen(la, school_rows, year_rows, rng) -> None:
+    """Accepted SEN audit figures per school and year (levels of the Code in force that year)."""
+    from decimal import Decimal
+
+    from dashboards.models import SenAuditSummary
+
+    rows = []
+    for school in school_rows:
+        for year in year_rows:
+            roll = school.number_on_roll or 300
+            levels = ("A", "P", "S") if year.start_year < 2014 else ("K", "E")
+            by_level = {code: rng.randint(0, roll // 12) for code in levels}
+            sen = sum(by_level.values())
+            groups = ("GLD", "SpLD", "SLCN", "ASD", "BESD")
+            by_need = dict.fromkeys(groups, 0)
+            for _ in range(sen):
+                by_need[rng.choice(groups)] += 1
+            allocation = Decimal(rng.randint(5, 60) * 1000)
+            rows.append(
+                SenAuditSummary(
+                    la=la,
+                    academic_year=year,
+                    school=school,
+                    phase=school.phase,
+                    start_year=year.start_year,
+                    return_uuid=uuidlib.uuid4(),
+                    number_on_roll=roll,
+                    sen_overall=sen,
+                    sen_percent=round(sen * 100 / roll, 1),
+                    by_level=by_level,
+                    by_need_group={k: v for k, v in by_need.items() if v},
+                    financial_year=f"{year.start_year}-{(year.start_year + 1) % 100:02d}",
+                    allocation=allocation,
+                    planned=allocation,
+                    outturn=allocation * Decimal(rng.randint(70, 130)) / 100,
+                )
+            )
+    SenAuditSummary.objects.bulk_create(rows, batch_size=5000)

@@ -85,3 +85,45 @@ def scores_chart(labels: Sequence[str], series: Sequence[tuple[str, Sequence]]) 
 
 def counts_chart(labels: Sequence[str], series: Sequence[tuple[str, Sequence]]) -> str:
     return _bar(pygal.Bar, labels=labels, series=series)
+
+
+def sen_levels_chart(years: Sequence[dict], old_levels, new_levels) -> str:
+    """Lines of pupils per provision level over the years: the old levels and the 2014 Code's are
+    separate series (each with a gap where its code was not in use), the first new-Code year marked
+    on the axis. Never summed across the change."""
+    from dashboards.sen import CODE_CHANGE_YEAR
+
+    labels = [
+        f"{y['label']} ▌2014 Code" if y["start_year"] == CODE_CHANGE_YEAR else y["label"]
+        for y in years
+    ]
+    series = [
+        (f"{label} (old)", [_public(y["levels"].get(code)) for y in years])
+        for code, label in old_levels
+    ] + [
+        (f"{label} (2014 Code)", [_public(y["levels"].get(code)) for y in years])
+        for code, label in new_levels
+    ]
+    return _bar(
+        pygal.Line,
+        labels=labels,
+        series=series,
+        allow_interruptions=True,
+        dots_size=4,
+    )
+
+
+def sen_needs_chart(years: Sequence[dict], groups) -> str:
+    return _bar(
+        pygal.Line,
+        labels=[y["label"] for y in years],
+        series=[
+            (label, [_public(y["needs"].get(code, 0)) for y in years]) for code, label in groups
+        ],
+        dots_size=4,
+    )
+
+
+def _public(n):
+    """Small counts (1–4) are not drawn: the table beside the chart says "<5"."""
+    return None if n is not None and 0 < n < 5 else n

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 from django_tables2 import RequestConfig
 
-from dashboards import charts, flags, selectors
+from dashboards import charts, flags, selectors, sen
 from dashboards.filters import (
     CalibrationFilter,
     DashboardFilter,
@@ -115,10 +116,14 @@ def overview(request):
     )
     schools = selectors.coverage_schools(la=la, year=year, phase=phase, framework=framework)
     table = CoverageTable(schools, order_by=request.GET.get("sort") or "name")
-    wanted = _wanted_download(request, {"coverage": table, "years": None})
+    sen_tables = {"sen_levels": "sen", "sen_needs": "sen", "sen_funding": "sen", "sen_schools": "sen"}
+    wanted = _wanted_download(request, {"coverage": table, "years": None, **sen_tables})
     trend = selectors.coverage_over_years(la=la, phase=phase, framework=framework)
+    sen_years = sen.over_years(la=la, phase=phase)
     if wanted:
         which, fmt = wanted
+        if which == "sen":
+            return _sen_download(request.GET["table"], la, year, phase, sen_years, fmt)
         if which is None:
             return export_response(
                 f"self-review-coverage-by-year-{_label(None, phase, framework)}",
@@ -133,6 +138,9 @@ def overview(request):
         return _download(table, schools, fmt, _label(year, phase, framework))
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     counts = selectors.coverage_counts(schools)
+    sen_page = Paginator(sen.school_rows(la=la, year=year, phase=phase), PER_PAGE).get_page(
+        request.GET.get("sen_page")
+    )
     statuses = [(s, selectors.STATUS_LABELS[s]) for s in selectors.STATUSES]
     return render(
         request,
@@ -149,10 +157,53 @@ def overview(request):
             trend=trend,
             trend_statuses=statuses[1:],
             chart=charts.coverage_chart(trend, statuses[1:]),
+            **_sen_context(sen_years, sen_page, year),
             can_request_report=request.user.has_perm("reports.request_report"),
             current="dashboards:overview",
         ),
     )
+
+
+def _sen_tables(name, la, year, phase, sen_years):
+    if name == "sen_levels":
+        return "sen-by-provision-level", sen.level_table(sen_years)
+    if name == "sen_needs":
+        return "sen-by-need", sen.need_table(sen_years)
+    if name == "sen_funding":
+        return "sen-funding", sen.funding_table(sen_years)
+    return "sen-by-school", sen.school_table(
+        sen.school_rows(la=la, year=year, phase=phase), start_year=year.start_year
+    )
+
+
+def _sen_download(name, la, year, phase, sen_years, fmt):
+    title, (headers, rows) = _sen_tables(name, la, year, phase, sen_years)
+    scope = year.label.replace("/", "-") if name == "sen_schools" else "all-years"
+    return export_response(
+        f"{title}-{scope}{'-' + phase if phase else ''}", headers, rows, fmt, title=title
+    )
+
+
+def _sen_context(sen_years, sen_page, year) -> dict:
+    level_headers, level_rows = sen.level_table(sen_years)
+    need_headers, need_rows = sen.need_table(sen_years)
+    funding_headers, funding_rows = sen.funding_table(sen_years)
+    school_headers, school_rows = sen.school_table(sen_page.object_list, start_year=year.start_year)
+    return {
+        "sen_years": sen_years,
+        "sen_level_table": (level_headers, level_rows),
+        "sen_need_table": (need_headers, need_rows),
+        "sen_funding_table": (funding_headers, funding_rows),
+        "sen_school_table": (school_headers, school_rows),
+        "sen_page": sen_page,
+        "sen_levels_chart": charts.sen_levels_chart(sen_years, sen.OLD_LEVELS, sen.NEW_LEVELS)
+        if sen_years
+        else None,
+        "sen_needs_chart": charts.sen_needs_chart(sen_years, sen.NEED_GROUPS)
+        if sen_years
+        else None,
+        "code_change_label": sen.year_label(sen.CODE_CHANGE_YEAR),
+    }
 
 
 @login_required

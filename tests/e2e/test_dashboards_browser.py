@@ -27,9 +27,9 @@ def discussed_review(world):
             load_all()
         review = services.review_start(
             school=world.school,
-            framework_version=FrameworkVersion.objects.get(
+            framework_version=FrameworkVersion.objects.filter(
                 framework__code="hackney-ten-dimensions"
-            ),
+            ).latest("number"),
             academic_year=world.year,
             user=world.users["senco"],
         )

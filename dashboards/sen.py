@@ -1,0 +1,205 @@
+"""The borough's SEN audit figures (SenAuditSummary only): series over the years, the schools of
+one year, funding — each as plain rows that the page, its charts and its downloads share.
+
+The 2014 Code change: the old provision levels (School Action, School Action Plus, Statement) and
+the new ones (SEN support, EHC plan) are separate series; no figure ever adds one to the other. A
+year in the transition may have both.
+
+Small numbers: a count of 1 to 4 pupils is shown as "<5" (on the page and in downloads); borough
+sums are taken of the exact figures and then suppressed the same way.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from dashboards.models import SenAuditSummary
+
+SUPPRESS_BELOW = 5
+SUPPRESSED = "<5"
+OLD_LEVELS = [("A", "School Action"), ("P", "School Action Plus"), ("S", "Statement")]
+NEW_LEVELS = [("K", "SEN support"), ("E", "EHC plan")]
+LEVELS = OLD_LEVELS + NEW_LEVELS
+NEED_GROUPS = [
+    ("GLD", "GLD"),
+    ("SpLD", "SpLD"),
+    ("SLCN", "SLCN"),
+    ("ASD", "ASD"),
+    ("BESD", "BESD / SEMH"),
+    ("HI", "HI"),
+    ("VI", "VI"),
+    ("PD", "PD"),
+    ("Other", "Other"),
+]
+CODE_CHANGE_YEAR = 2014  # the first academic year of the 2014 SEND Code (SEN support, EHC plans)
+
+
+def year_label(start_year: int) -> str:
+    return f"{start_year}/{(start_year + 1) % 100:02d}"
+
+
+def shown(n):
+    """A pupil count as published: None stays None, 1–4 become "<5"."""
+    if n is None:
+        return None
+    return SUPPRESSED if 0 < n < SUPPRESS_BELOW else n
+
+
+def _rows(la, phase: str = ""):
+    qs = SenAuditSummary.objects.filter(la=la)
+    return qs.filter(phase=phase) if phase else qs
+
+
+def over_years(*, la, phase: str = "") -> list[dict]:
+    """Per year with accepted returns: borough totals by level, by need group, incidence, roll and
+    funding. One query; exact figures (suppress with `shown` when publishing)."""
+    years: dict[int, dict] = {}
+    for start_year, roll, sen, by_level, by_need, high, low, alloc, planned, outturn in (
+        _rows(la, phase)
+        .order_by()
+        .values_list(
+            "start_year",
+            "number_on_roll",
+            "sen_overall",
+            "by_level",
+            "by_need_group",
+            "high_incidence",
+            "low_incidence",
+            "allocation",
+            "planned",
+            "outturn",
+        )
+    ):
+        y = years.setdefault(
+            start_year,
+            {
+                "start_year": start_year,
+                "label": year_label(start_year),
+                "schools": 0,
+                "roll": 0,
+                "sen": 0,
+                "levels": defaultdict(int),
+                "needs": defaultdict(int),
+                "high": 0,
+                "low": 0,
+                "allocation": Decimal(0),
+                "planned": Decimal(0),
+                "outturn": Decimal(0),
+                "funded_schools": 0,
+            },
+        )
+        y["schools"] += 1
+        y["roll"] += roll or 0
+        y["sen"] += sen or 0
+        for code, n in (by_level or {}).items():
+            y["levels"][code] += n
+        for code, n in (by_need or {}).items():
+            y["needs"][code] += n
+        y["high"] += high
+        y["low"] += low
+        if alloc is not None:
+            y["funded_schools"] += 1
+            y["allocation"] += alloc
+            y["planned"] += planned or 0
+            y["outturn"] += outturn or 0
+    out = []
+    for start_year in sorted(years):
+        y = years[start_year]
+        y["sen_percent"] = round(y["sen"] * 100 / y["roll"], 1) if y["roll"] else None
+        y["spent_percent"] = (
+            round(y["outturn"] * 100 / y["allocation"], 1) if y["allocation"] else None
+        )
+        y["new_code"] = start_year >= CODE_CHANGE_YEAR
+        out.append(y)
+    return out
+
+
+def level_table(years: list[dict]) -> tuple[list[str], list[list]]:
+    """Headers and rows: a column per level, old and new apart; "–" where a level has no figure
+    in a year (not zero: the code was not in use)."""
+    headers = ["Year", "Schools"]
+    headers += [f"{label} (before the 2014 Code)" for _, label in OLD_LEVELS]
+    headers += [f"{label} (2014 Code)" for _, label in NEW_LEVELS]
+    rows = []
+    for y in years:
+        rows.append(
+            [y["label"], y["schools"]]
+            + [shown(y["levels"][c]) if c in y["levels"] else "–" for c, _ in LEVELS]
+        )
+    return headers, rows
+
+
+def need_table(years: list[dict]) -> tuple[list[str], list[list]]:
+    headers = ["Year", "Schools", "SEN pupils", "% of roll", "High incidence", "Low incidence"]
+    headers += [label for _, label in NEED_GROUPS]
+    rows = [
+        [
+            y["label"],
+            y["schools"],
+            shown(y["sen"]),
+            y["sen_percent"],
+            shown(y["high"]),
+            shown(y["low"]),
+        ]
+        + [shown(y["needs"].get(c, 0)) for c, _ in NEED_GROUPS]
+        for y in years
+    ]
+    return headers, rows
+
+
+def funding_table(years: list[dict]) -> tuple[list[str], list[list]]:
+    headers = [
+        "Year",
+        "Schools with funding",
+        "Allocated (£)",
+        "Planned (£)",
+        "Spent (£)",
+        "Spent − allocated (£)",
+        "Spent as % of allocated",
+    ]
+    rows = [
+        [
+            y["label"],
+            y["funded_schools"],
+            y["allocation"],
+            y["planned"],
+            y["outturn"],
+            y["outturn"] - y["allocation"],
+            y["spent_percent"],
+        ]
+        for y in years
+        if y["funded_schools"]
+    ]
+    return headers, rows
+
+
+def school_rows(*, la, year, phase: str = ""):
+    return (
+        _rows(la, phase)
+        .filter(academic_year=year)
+        .select_related("school")
+        .order_by("school__name", "school_id")
+    )
+
+
+def school_table(rows, *, start_year: int) -> tuple[list[str], list[list]]:
+    """One row per school with an accepted return in the year; the level columns of that year's
+    Code (both sets in a transition year that has both)."""
+    rows = list(rows)
+    present = {c for r in rows for c in r.by_level}
+    levels = NEW_LEVELS if start_year >= CODE_CHANGE_YEAR else OLD_LEVELS
+    levels = [lv for lv in LEVELS if lv in levels or lv[0] in present]
+    headers = ["School", "Number on roll", "SEN pupils", "% of roll"]
+    headers += [label for _, label in levels]
+    headers += [label for _, label in NEED_GROUPS]
+    headers += ["High incidence", "Low incidence", "Allocated (£)", "Planned (£)", "Spent (£)"]
+    out = []
+    for r in rows:
+        out.append(
+            [r.school.name, r.number_on_roll, shown(r.sen_overall), r.sen_percent]
+            + [shown(r.by_level.get(c, 0)) for c, _ in levels]
+            + [shown(r.by_need_group.get(c, 0)) for c, _ in NEED_GROUPS]
+            + [shown(r.high_incidence), shown(r.low_incidence), r.allocation, r.planned, r.outturn]
+        )
+    return headers, out

@@ -1,0 +1,155 @@
+"""SEN audit figures on the borough overview: the 2014 break, small numbers, isolation, downloads."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from dashboards import benchdata, sen
+from dashboards.models import SenAuditSummary
+from tests.dashboards.test_views import count_queries, officer_for
+
+pytestmark = pytest.mark.django_db
+
+
+def summary(school, year, **values):
+    defaults = dict(
+        la_id=school.la_id,
+        academic_year=year,
+        school=school,
+        phase=school.phase,
+        start_year=year.start_year,
+        return_uuid=uuid.uuid4(),
+        number_on_roll=400,
+        sen_overall=43,
+        sen_percent=10.8,
+        by_level={"K": 40, "E": 3},
+        by_need_group={"GLD": 40, "HI": 3},
+        financial_year="2026-27",
+        allocation=Decimal("10000"),
+        planned=Decimal("9000"),
+        outturn=Decimal("12000"),
+    )
+    defaults.update(values)
+    with scopes_disabled():
+        return SenAuditSummary.objects.create(**defaults)
+
+
+def download(client, table, **params):
+    response = client.get(reverse("dashboards:overview"), {"download": "csv", "table": table, **params})
+    assert response.status_code == 200, table
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_the_2014_code_change_keeps_old_and_new_levels_apart(db):
+    la = benchdata.seed_la(5, 6, 4, raw=False, first_urn=500001, first_year=2012)
+    client = officer_for(la)
+    response = client.get(reverse("dashboards:overview"))
+    assert response.status_code == 200
+    years = response.context["sen_years"]
+    assert [y["start_year"] for y in years] == [2012, 2013, 2014, 2015]
+    for y in years:
+        assert set(y["levels"]) == ({"K", "E"} if y["new_code"] else {"A", "P", "S"})
+    body = response.content.decode()
+    assert "2014 SEND Code" in body and "separate series" in body
+    rows = download(client, "sen_levels")
+    assert rows[0] == [
+        "Year",
+        "Schools",
+        "School Action (before the 2014 Code)",
+        "School Action Plus (before the 2014 Code)",
+        "Statement (before the 2014 Code)",
+        "SEN support (2014 Code)",
+        "EHC plan (2014 Code)",
+    ]
+    by_year = {r[0]: r for r in rows[1:]}
+    assert by_year["2013/14"][5:] == ["–", "–"] and "–" not in by_year["2013/14"][2:5]
+    assert by_year["2014/15"][2:5] == ["–", "–", "–"] and "–" not in by_year["2014/15"][5:]
+    # No column or series adds the old levels to the new ones.
+    assert not any("total" in h.lower() for h in rows[0])
+    from dashboards import charts
+
+    svg_uri = charts.sen_levels_chart(years, sen.OLD_LEVELS, sen.NEW_LEVELS)
+    assert svg_uri.startswith("data:image/svg+xml")
+
+
+def test_level_chart_series_are_separate_and_interrupted():
+    years = [
+        {"start_year": 2013, "label": "2013/14", "levels": {"A": 10, "P": 6, "S": 5}, "needs": {}},
+        {"start_year": 2014, "label": "2014/15", "levels": {"K": 20, "E": 7}, "needs": {}},
+    ]
+    import pygal
+
+    captured = {}
+    real_add = pygal.Line.add
+
+    def spy(self, title, values, **kw):
+        captured[title] = list(values)
+        return real_add(self, title, values, **kw)
+
+    pygal.Line.add = spy
+    try:
+        from dashboards import charts
+
+        charts.sen_levels_chart(years, sen.OLD_LEVELS, sen.NEW_LEVELS)
+    finally:
+        pygal.Line.add = real_add
+    assert captured["School Action (old)"] == [10, None]
+    assert captured["SEN support (2014 Code)"] == [None, 20]
+    assert len(captured) == 5  # three old, two new: none of them a sum across the change
+
+
+def test_small_numbers_are_suppressed_on_the_page_and_in_downloads(world, client_for):
+    summary(world.school, world.year)
+    client = client_for("la_officer")
+    response = client.get(reverse("dashboards:overview"))
+    headers, rows = response.context["sen_school_table"]
+    [row] = rows
+    assert row[headers.index("EHC plan")] == "<5" and row[headers.index("HI")] == "<5"
+    assert row[headers.index("SEN support")] == 40
+    rows = download(client, "sen_schools")
+    assert rows[1][rows[0].index("EHC plan")] == "<5"
+    need_rows = download(client, "sen_needs")
+    assert need_rows[1][need_rows[0].index("HI")] == "<5"
+    funding = download(client, "sen_funding")
+    assert funding[1][funding[0].index("Spent as % of allocated")] == "120.0"
+
+
+def test_another_las_sen_figures_are_not_counted(world, client_for):
+    summary(world.school, world.year, sen_overall=43)
+    summary(
+        world.school_other_la,
+        world.year_other_la,
+        sen_overall=777,
+        by_level={"K": 700, "E": 77},
+        by_need_group={"ASD": 777},
+    )
+    client = client_for("la_officer")
+    body = client.get(reverse("dashboards:overview")).content.decode()
+    assert "777" not in body and world.school_other_la.name not in body
+    for table in ("sen_levels", "sen_needs", "sen_funding", "sen_schools"):
+        text = str(download(client, table))
+        assert "777" not in text and "700" not in text, table
+        assert world.school_other_la.name not in text
+
+
+def test_sen_xlsx_downloads(world, client_for):
+    summary(world.school, world.year)
+    client = client_for("la_officer")
+    for table in ("sen_levels", "sen_needs", "sen_funding", "sen_schools"):
+        r = client.get(reverse("dashboards:overview"), {"download": "xlsx", "table": table})
+        assert r.status_code == 200 and r.content[:2] == b"PK", table
+
+
+def test_sen_queries_do_not_grow_with_schools(db):
+    small = benchdata.seed_la(6, 6, 3, raw=False, first_urn=600001, first_year=2013)
+    large = benchdata.seed_la(7, 60, 3, raw=False, first_urn=700001, first_year=2013)
+    url = reverse("dashboards:overview")
+    counts = (count_queries(officer_for(small), url), count_queries(officer_for(large), url))
+    assert counts[0] == counts[1] <= 25, counts
