@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 from django_tables2 import RequestConfig
 
-from dashboards import charts, flags, selectors, sen
+from dashboards import activity, charts, flags, selectors, sen
 from dashboards.filters import (
     CalibrationFilter,
     DashboardFilter,
@@ -116,7 +116,12 @@ def overview(request):
     )
     schools = selectors.coverage_schools(la=la, year=year, phase=phase, framework=framework)
     table = CoverageTable(schools, order_by=request.GET.get("sort") or "name")
-    sen_tables = {"sen_levels": "sen", "sen_needs": "sen", "sen_funding": "sen", "sen_schools": "sen"}
+    sen_tables = {
+        "sen_levels": "sen",
+        "sen_needs": "sen",
+        "sen_funding": "sen",
+        "sen_schools": "sen",
+    }
     wanted = _wanted_download(request, {"coverage": table, "years": None, **sen_tables})
     trend = selectors.coverage_over_years(la=la, phase=phase, framework=framework)
     sen_years = sen.over_years(la=la, phase=phase)
@@ -158,6 +163,9 @@ def overview(request):
             trend_statuses=statuses[1:],
             chart=charts.coverage_chart(trend, statuses[1:]),
             **_sen_context(sen_years, sen_page, year),
+            work_plans=activity.work_plans_by_year(la=la, phase=phase),
+            visits=activity.visit_compliance(la=la),
+            can_see_compliance=request.user.has_perm("audit_visits.view_compliance"),
             can_request_report=request.user.has_perm("reports.request_report"),
             current="dashboards:overview",
         ),

@@ -19,30 +19,32 @@ pytestmark = pytest.mark.django_db
 
 
 def summary(school, year, **values):
-    defaults = dict(
-        la_id=school.la_id,
-        academic_year=year,
-        school=school,
-        phase=school.phase,
-        start_year=year.start_year,
-        return_uuid=uuid.uuid4(),
-        number_on_roll=400,
-        sen_overall=43,
-        sen_percent=10.8,
-        by_level={"K": 40, "E": 3},
-        by_need_group={"GLD": 40, "HI": 3},
-        financial_year="2026-27",
-        allocation=Decimal("10000"),
-        planned=Decimal("9000"),
-        outturn=Decimal("12000"),
-    )
+    defaults = {
+        "la_id": school.la_id,
+        "academic_year": year,
+        "school": school,
+        "phase": school.phase,
+        "start_year": year.start_year,
+        "return_uuid": uuid.uuid4(),
+        "number_on_roll": 400,
+        "sen_overall": 43,
+        "sen_percent": 10.8,
+        "by_level": {"K": 40, "E": 3},
+        "by_need_group": {"GLD": 40, "HI": 3},
+        "financial_year": "2026-27",
+        "allocation": Decimal("10000"),
+        "planned": Decimal("9000"),
+        "outturn": Decimal("12000"),
+    }
     defaults.update(values)
     with scopes_disabled():
         return SenAuditSummary.objects.create(**defaults)
 
 
 def download(client, table, **params):
-    response = client.get(reverse("dashboards:overview"), {"download": "csv", "table": table, **params})
+    response = client.get(
+        reverse("dashboards:overview"), {"download": "csv", "table": table, **params}
+    )
     assert response.status_code == 200, table
     return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
@@ -153,3 +155,31 @@ def test_sen_queries_do_not_grow_with_schools(db):
     url = reverse("dashboards:overview")
     counts = (count_queries(officer_for(small), url), count_queries(officer_for(large), url))
     assert counts[0] == counts[1] <= 25, counts
+
+
+def test_work_plans_and_visit_compliance_on_the_overview(world, client_for):
+    from workplans.models import WorkPlan
+
+    with scopes_disabled():
+        WorkPlan.objects.create(
+            school=world.school, academic_year=world.year, status="agreed", author_side="school"
+        )
+        WorkPlan.objects.create(
+            school=world.school_other,
+            academic_year=world.year,
+            status="reviewed",
+            author_side="school",
+        )
+        WorkPlan.objects.create(
+            school=world.school_other_la,
+            academic_year=world.year_other_la,
+            status="reviewed",
+            author_side="school",
+        )
+    response = client_for("la_officer").get(reverse("dashboards:overview"))
+    [row] = response.context["work_plans"]
+    assert (row["plans"], row["agreed"], row["reviewed"]) == (2, 2, 1)
+    visits = response.context["visits"]
+    # No school of the LA has had a visit: none overdue yet, all never visited.
+    assert visits["schools"] == 2 and visits["never_visited"] == 2
+    assert "SEN audit visits" in response.content.decode()
