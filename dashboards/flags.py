@@ -12,14 +12,16 @@ Rules of §5.2 that need data not recorded yet are listed in UNAVAILABLE with wh
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, ExpressionWrapper, F, FloatField, OuterRef, Q, Subquery
+from django.db.models.functions import Abs
 from django.utils import timezone
 
-from dashboards.models import AttentionThreshold, ReviewCoverage, ThemeScore
+from dashboards.models import AttentionThreshold, ReviewCoverage, SenAuditSummary, ThemeScore
 
 DEFAULTS_DATED = date(2026, 12, 2)  # when the defaults below were proposed
 
@@ -77,18 +79,47 @@ THRESHOLDS = [
         "The 'sharp change' rule applied to self-ratings: a theme's score falls by more than "
         "this since the previous year.",
     ),
+    Threshold(
+        "sen_outlier_iqr",
+        "SEN % of roll outlier, interquartile ranges beyond the quartiles",
+        "interquartile ranges",
+        Decimal("1.5"),
+        Decimal("0.5"),
+        Decimal("5"),
+        "A school whose SEN pupils as a % of its roll (accepted audit return) lie more than this "
+        "many interquartile ranges below the borough's lower quartile or above its upper quartile "
+        "(1.5 is Tukey's usual fence). Not applied with fewer than 5 returns.",
+    ),
+    Threshold(
+        "sen_sharp_change",
+        "Sharp change in SEN % of roll, more than",
+        "percentage points",
+        Decimal(5),
+        Decimal(1),
+        Decimal(50),
+        "SEN pupils as a % of roll rise or fall by more than this since the school's accepted "
+        "return of the previous year.",
+    ),
+    Threshold(
+        "funding_variance",
+        "SEN funding spent far from allocated, by more than",
+        "% of the allocation",
+        Decimal(10),
+        Decimal(1),
+        Decimal(100),
+        "The outturn of the accepted return differs from the SEN allocation by more than this "
+        "share of the allocation, over or under.",
+    ),
 ]
 BY_CODE = {t.code: t for t in THRESHOLDS}
 
 UNAVAILABLE = [
-    ("SEN % outlier", "the annual SEN audit return (numbers on roll and on the SEN record)"),
-    ("Sharp change in SEN numbers or need mix", "the annual SEN audit return"),
+    ("Sharp change in need mix", "a rule on the need groups (the SEN % change is applied)"),
     ("Step-down pattern", "the audit return's movement section"),
     ("Over-representation of vulnerable groups", "the audit return's vulnerable-groups section"),
     ("Gap widening", "the audit return's outcomes section"),
     ("Exclusions", "the audit return's exclusions figures"),
-    ("Money", "the audit return's funding section (allocation and outturn)"),
-    ("Compliance: audit visits and work plans", "audit visits and EP work plans"),
+    ("Compliance: work plans not agreed", "a rule on EP work plans (audit visits are applied)"),
     ("Voice: SENDIASS alerts and tribunal appeals", "a record of alerts and appeals (no app yet)"),
 ]
 
@@ -249,7 +280,119 @@ def flags_for(
             lambda school, d: _review_link(school, d),
             lambda ids: _by_school(fallen_rows, ids),
         ),
+        *_audit_flags(la=la, year=year, phase=phase, values=values, today=today),
     ]
+
+
+def _return_link(row, details):
+    return ("audits:return-detail", {"uuid": row.return_uuid})
+
+
+def _audit_flags(*, la, year, phase, values, today) -> list[Flag]:
+    """The rules on accepted SEN audit returns (SenAuditSummary) and audit visits."""
+    sen = SenAuditSummary.objects.filter(la=la, academic_year=year).select_related("school")
+    if phase:
+        sen = sen.filter(phase=phase)
+    fence = float(values["sen_outlier_iqr"])
+    change = float(values["sen_sharp_change"])
+    variance = float(values["funding_variance"])
+
+    percents = sorted(v for v in sen.values_list("sen_percent", flat=True) if v is not None)
+    if len(percents) >= 5:
+        q1, median, q3 = statistics.quantiles(percents, n=4, method="inclusive")
+        low, high = q1 - fence * (q3 - q1), q3 + fence * (q3 - q1)
+        outliers = sen.filter(Q(sen_percent__lt=low) | Q(sen_percent__gt=high)).order_by(
+            "school__name"
+        )
+    else:
+        q1 = median = q3 = low = high = None
+        outliers = sen.none()
+
+    previous = SenAuditSummary.objects.filter(
+        la=la, school=OuterRef("school"), start_year=year.start_year - 1
+    ).values("sen_percent")[:1]
+    changed = (
+        sen.annotate(previous_percent=Subquery(previous))
+        .filter(previous_percent__isnull=False, sen_percent__isnull=False)
+        .annotate(delta=Abs(F("sen_percent") - F("previous_percent")))
+        .filter(delta__gt=change)
+        .order_by("-delta", "school__name")
+    )
+    money = (
+        sen.filter(allocation__gt=0, outturn__isnull=False)
+        .annotate(
+            off=ExpressionWrapper(
+                Abs(F("outturn") - F("allocation")) * 100.0 / F("allocation"),
+                output_field=FloatField(),
+            )
+        )
+        .filter(off__gt=variance)
+        .order_by("-off", "school__name")
+    )
+    out = [
+        Flag(
+            "sen_outlier",
+            "SEN % of roll far from the borough's",
+            f"SEN pupils as a % of roll more than {fence:g} interquartile ranges outside the "
+            "borough's quartiles.",
+            outliers,
+            lambda r, d: (
+                f"{r.sen_percent:.1f}% of the roll on the SEN record in {year.label}; the borough's "
+                f"quartiles are {q1:.1f}% and {q3:.1f}% (median {median:.1f}%), so below "
+                f"{low:.1f}% or above {high:.1f}% stands out."
+            ),
+            _return_link,
+        ),
+        Flag(
+            "sen_change",
+            "Sharp change in SEN numbers",
+            f"SEN % of roll changed by more than {change:g} points since {year.start_year - 1}.",
+            changed,
+            lambda r, d: (
+                f"{r.previous_percent:.1f}% of the roll on the SEN record last year, "
+                f"{r.sen_percent:.1f}% in {year.label}."
+            ),
+            _return_link,
+        ),
+        Flag(
+            "funding_variance",
+            "SEN funding spent far from allocated",
+            f"Outturn differs from the allocation by more than {variance:g}% of it.",
+            money,
+            lambda r, d: (
+                f"Allocated £{r.allocation:,.0f}, spent £{r.outturn:,.0f} "
+                f"({r.outturn * 100 / r.allocation:.0f}% of the allocation) in "
+                f"{r.financial_year or year.label}."
+            ),
+            _return_link,
+        ),
+    ]
+    from django.apps import apps
+
+    if apps.is_installed("audits.visits"):
+        from audits.visits.selectors import compliance
+
+        overdue = [r for r in compliance(la=la, today=today) if r.days_overdue]
+        if phase:
+            overdue = [r for r in overdue if r.school.phase == phase]
+        out.append(
+            Flag(
+                "visit_overdue",
+                "SEN audit visit overdue",
+                "The next audit visit was due and has not been held.",
+                overdue,
+                lambda r, d: (
+                    f"Audit visit due on {r.next_due:%-d %B %Y}, overdue by {r.days_overdue} days"
+                    + (f" (last visit {r.last_visit:%-d %B %Y})." if r.last_visit else ".")
+                ),
+                lambda r, d: (
+                    ("audit_visits:visit-detail", {"uuid": r.current.uuid})
+                    if r.current is not None
+                    else ("audit_visits:visit-list", {})
+                ),
+            )
+        )
+    return out
 
 
 def _review_link(school, details):

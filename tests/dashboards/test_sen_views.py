@@ -183,3 +183,46 @@ def test_work_plans_and_visit_compliance_on_the_overview(world, client_for):
     # No school of the LA has had a visit: none overdue yet, all never visited.
     assert visits["schools"] == 2 and visits["never_visited"] == 2
     assert "SEN audit visits" in response.content.decode()
+
+
+def test_audit_attention_flags_with_reason_evidence_and_thresholds(world, client_for):
+    from dashboards import flags
+    from dashboards.models import AttentionThreshold
+    from tests import factories as f
+
+    with scopes_disabled():
+        others = [f.SchoolFactory(la=world.la, name=f"Steady School {i}") for i in range(5)]
+        last_year = f.AcademicYearFactory(
+            la=world.la, start_year=world.year.start_year - 1, is_current=False
+        )
+    for i, school in enumerate(others):
+        summary(school, world.year, sen_percent=10.0 + i * 0.5, outturn=Decimal("10500"))
+    outlier = summary(world.school, world.year, sen_percent=40.0)  # spent 12000 of 10000
+    summary(world.school, last_year, sen_percent=11.0)
+    summary(world.school_other_la, world.year_other_la, sen_percent=90.0)
+    with scopes_disabled():
+        found = {fl.code: fl for fl in flags.flags_for(la=world.la, year=world.year)}
+        assert [r.school_id for r in found["sen_outlier"].queryset] == [world.school.pk]
+        assert [r.school_id for r in found["sen_change"].queryset] == [world.school.pk]
+        assert [r.school_id for r in found["funding_variance"].queryset] == [world.school.pk]
+        reason = found["sen_change"].reason(found["sen_change"].queryset[0], {})
+        assert reason.startswith("11.0% of the roll") and "40.0%" in reason
+    body = client_for("la_officer").get(reverse("dashboards:attention")).content.decode()
+    assert "SEN % of roll far from the borough" in body
+    assert "Allocated £10,000, spent £12,000 (120% of the allocation)" in body
+    assert reverse("audits:return-detail", kwargs={"uuid": outlier.return_uuid}) in body
+    assert world.school_other_la.name not in body
+    with scopes_disabled():
+        AttentionThreshold.objects.create(la=world.la, code="funding_variance", value=25)
+        found = {fl.code: fl for fl in flags.flags_for(la=world.la, year=world.year)}
+        assert list(found["funding_variance"].queryset) == []
+
+
+def test_no_outlier_rule_with_fewer_than_five_returns(world):
+    from dashboards import flags
+
+    summary(world.school, world.year, sen_percent=40.0)
+    summary(world.school_other, world.year, sen_percent=5.0)
+    with scopes_disabled():
+        found = {fl.code: fl for fl in flags.flags_for(la=world.la, year=world.year)}
+        assert list(found["sen_outlier"].queryset) == []
