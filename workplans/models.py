@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import uuid as uuid_module
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,6 +27,11 @@ from django_scopes import ScopedManager
 from simple_history.models import HistoricalRecords
 
 from workplans.kit import DocumentEvent, SchoolDocument
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from accounts.models import User
 
 TEXT_MAX = 5000
 SHORT_MAX = 500
@@ -143,6 +149,11 @@ class WorkPlan(SchoolDocument):
 
     event_model = WorkPlanEvent
 
+    # simple-history's hooks, set on the instance before save()/delete() (not fields): who made the
+    # change, and (demo data only) when.
+    _history_user: User | None
+    _history_date: datetime
+
     class Meta:
         ordering = ["-academic_year__start_year", "school__name"]
         constraints = [
@@ -210,7 +221,11 @@ class WorkPlan(SchoolDocument):
             and (self.school.la_id != self.academic_year.la_id)
         ):
             raise ValidationError({"academic_year": "Choose an academic year of the school's LA"})
-        if self.self_review_id and self.self_review.school_id != self.school_id:
+        if (
+            self.self_review_id
+            and self.self_review is not None
+            and self.self_review.school_id != self.school_id
+        ):
             raise ValidationError({"self_review": "Choose a review of the same school"})
 
 
@@ -246,6 +261,7 @@ class PlanItem(models.Model):
 
     objects = ScopedManager(la="plan__school__la_id", school="plan__school_id")
     history = HistoricalRecords()
+    _history_user: User | None  # simple-history's hook: who made the change (not a field)
 
     class Meta:
         ordering = ["position", "pk"]
@@ -303,6 +319,7 @@ class PlanAction(models.Model):
 
     objects = ScopedManager(la="plan__school__la_id", school="plan__school_id")
     history = HistoricalRecords()
+    _history_user: User | None  # simple-history's hook: who made the change (not a field)
 
     class Meta:
         ordering = ["position", "pk"]
@@ -349,6 +366,7 @@ class EPTimeEntry(models.Model):
 
     objects = ScopedManager(la="school__la_id", school="school_id")
     history = HistoricalRecords()
+    _history_user: User | None  # simple-history's hook: who made the change (not a field)
 
     class Meta:
         ordering = ["-date", "-pk"]
@@ -370,7 +388,11 @@ class EPTimeEntry(models.Model):
                 raise ValidationError({"academic_year": "Choose a year of the school's LA"})
             if self.date and not self.academic_year.contains(self.date):
                 raise ValidationError({"date": "Enter a date in the academic year"})
-        if self.action_id and self.action.plan.school_id != self.school_id:
+        if (
+            self.action_id
+            and self.action is not None
+            and self.action.plan.school_id != self.school_id
+        ):
             raise ValidationError({"action": "Choose an action of this school's plan"})
 
 
@@ -468,7 +490,7 @@ WorkPlan.workflow = Workflow(
     [
         Transition(
             "share",
-            [PlanStatus.DRAFT],
+            (PlanStatus.DRAFT,),
             PlanStatus.DRAFT,
             "workplans.share_workplan",
             "Share the draft",
@@ -476,7 +498,7 @@ WorkPlan.workflow = Workflow(
         ),
         Transition(
             "propose",
-            [PlanStatus.DRAFT],
+            (PlanStatus.DRAFT,),
             PlanStatus.PROPOSED,
             "workplans.propose_workplan",
             "Propose for agreement",
@@ -484,7 +506,7 @@ WorkPlan.workflow = Workflow(
         ),
         Transition(
             "agree",
-            [PlanStatus.PROPOSED],
+            (PlanStatus.PROPOSED,),
             PlanStatus.PROPOSED,
             "workplans.agree_workplan",
             "Agree the plan",
@@ -492,7 +514,7 @@ WorkPlan.workflow = Workflow(
         ),
         Transition(
             "agree_final",
-            [PlanStatus.PROPOSED],
+            (PlanStatus.PROPOSED,),
             PlanStatus.AGREED,
             "workplans.agree_workplan",
             "Agree the plan",
@@ -500,7 +522,7 @@ WorkPlan.workflow = Workflow(
         ),
         Transition(
             "reopen",
-            [PlanStatus.AGREED],
+            (PlanStatus.AGREED,),
             PlanStatus.DRAFT,
             "workplans.reopen_workplan",
             "Re-open to change it",
@@ -509,7 +531,7 @@ WorkPlan.workflow = Workflow(
         ),
         Transition(
             "start_review",
-            [PlanStatus.AGREED],
+            (PlanStatus.AGREED,),
             PlanStatus.UNDER_REVIEW,
             "workplans.start_workplan_review",
             "Start the June/July review",
@@ -517,7 +539,7 @@ WorkPlan.workflow = Workflow(
         ),
         Transition(
             "complete_review",
-            [PlanStatus.UNDER_REVIEW],
+            (PlanStatus.UNDER_REVIEW,),
             PlanStatus.REVIEWED,
             "workplans.review_workplan",
             "Complete the review",
@@ -525,7 +547,7 @@ WorkPlan.workflow = Workflow(
         ),
         Transition(
             "reopen_review",
-            [PlanStatus.REVIEWED],
+            (PlanStatus.REVIEWED,),
             PlanStatus.UNDER_REVIEW,
             "workplans.reopen_workplan_review",
             "Re-open the review",

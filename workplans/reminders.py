@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING, TypeAlias
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -26,13 +27,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from schools.models import AcademicYear, EPAssignment, LocalAuthority, Membership
+from schools.models import AcademicYear, EPAssignment, LocalAuthority, Membership, School
 from sendreview.roles import Role
 from workplans.models import PlanStatus, Reminder, ReminderDates, WorkPlan
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 log = logging.getLogger("sendreview.workplans")
 Kind = Reminder.Kind
 NOT_REVIEWED_YET = (PlanStatus.AGREED, PlanStatus.UNDER_REVIEW)
+# One reminder owed: (kind, school, plan or None, recipient).
+Owed: TypeAlias = "tuple[Kind, School, WorkPlan | None, User]"
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,7 @@ def _safe_date(year: int, month: int, day: int) -> date:
             day -= 1
 
 
-def owed(la, year: AcademicYear, today: date) -> list[tuple[str, object, object, object]]:
+def owed(la, year: AcademicYear, today: date) -> list[Owed]:
     """(kind, school, plan or None, user) for every reminder due today in the LA's year."""
     dates = dates_for(la, year)
     if not (year.starts_on <= today <= year.ends_on):
@@ -83,7 +89,7 @@ def owed(la, year: AcademicYear, today: date) -> list[tuple[str, object, object,
         .order_by("role", "pk")
     ):
         leaders.setdefault(m.school_id, []).append(m)
-    due = []
+    due: list[Owed] = []
     for a in assignments:
         plan = plans.get(a.school_id)
         school_people = leaders.get(a.school_id, [])

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, Sum
 
-from schools.models import AcademicYear, EPAssignment
+from schools.models import AcademicYear, EPAssignment, School
 from sendreview.access import get_scoped_or_404
 from workplans.models import (
     EPTimeEntry,
@@ -24,6 +26,10 @@ from workplans.models import (
     WorkPlan,
     WorkPlanEvent,
 )
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from frameworks.reference.scales import RatingScale
 
 PLAN_RELATED = (
     "school__la",
@@ -53,8 +59,9 @@ def action_get(*, plan, uuid) -> PlanAction:
     return get_scoped_or_404(PlanAction.objects.select_related("area"), plan=plan, uuid=uuid)
 
 
-def plan_scale(plan: WorkPlan):
-    return plan.self_review.framework_version.rating_scale if plan.self_review_id else None
+def plan_scale(plan: WorkPlan) -> RatingScale | None:
+    review = plan.self_review if plan.self_review_id else None
+    return review.framework_version.rating_scale if review is not None else None
 
 
 @dataclass
@@ -112,7 +119,7 @@ class PlanView:
     plan: WorkPlan
     items: list[PlanItem]
     actions: list[PlanAction]
-    scale: object | None
+    scale: RatingScale | None
 
     @property
     def areas(self) -> list[Area]:
@@ -182,14 +189,15 @@ def candidates(plan: WorkPlan) -> list:
     """Statements of the linked review not yet in the plan, in the order a plan takes them."""
     from workplans.services import candidate_rows
 
-    if plan.self_review_id is None:
+    review = plan.self_review if plan.self_review_id else None
+    if review is None:
         return []
     taken = set(
         PlanItem.objects.filter(plan=plan, item__isnull=False).values_list("item_id", flat=True)
     )
-    rows = candidate_rows(plan.self_review)
+    rows = candidate_rows(review)
     for r in rows:
-        r.review = plan.self_review
+        r.review = review
     return [r for r in rows if r.item_id not in taken]
 
 
@@ -225,14 +233,14 @@ PLAN_FIELDS = [
 
 @dataclass
 class Change:
-    when: object
-    who: object
+    when: datetime
+    who: User | None
     what: str
     kind: str  # added / changed / removed
     fields: list[tuple[str, str, str]]
 
 
-def _diff(old, new, fields) -> list[tuple[str, str, str]]:
+def _diff(old: object, new: object, fields: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
     out = []
     for name, label in fields:
         before = getattr(old, name, None) if old is not None else None
@@ -244,7 +252,7 @@ def _diff(old, new, fields) -> list[tuple[str, str, str]]:
     return out
 
 
-def _show(value) -> str:
+def _show(value: object) -> str:
     if value is None or value == "":
         return ""
     if value is True:
@@ -270,7 +278,7 @@ def changes_since(plan: WorkPlan, version: int) -> list[Change]:
                 Change(record.history_date, record.history_user, "The plan", "changed", fields)
             )
         previous = record
-    for model, fields, noun in (
+    for model, watched, noun in (
         (PlanItem, ITEM_FIELDS, "Item"),
         (PlanAction, ACTION_FIELDS, "Action"),
     ):
@@ -287,12 +295,12 @@ def changes_since(plan: WorkPlan, version: int) -> list[Change]:
             before[r.id] = r
         for r in records:
             old = before.get(r.id)
-            label = getattr(r, "title", None) or getattr(r, "description", "")
+            label: str = getattr(r, "title", "") or getattr(r, "description", "")
             what = f"{noun}: {label[:80]}"
             if r.history_type == "-":
                 changes.append(Change(r.history_date, r.history_user, what, "removed", []))
             else:
-                diff = _diff(old, r, fields)
+                diff = _diff(old, r, watched)
                 if diff:
                     kind = "added" if old is None else "changed"
                     changes.append(Change(r.history_date, r.history_user, what, kind, diff))
@@ -305,16 +313,16 @@ def changes_since(plan: WorkPlan, version: int) -> list[Change]:
 
 @dataclass
 class TimeRow:
-    school: object
-    year: object
-    ep: object | None
+    school: School
+    year: AcademicYear
+    ep: User
     allocated: Decimal
     unit: str
     agreed: Decimal
     delivered: Decimal
     plan: WorkPlan | None
-    review_from: object = None
-    review_by: object = None
+    review_from: date | None = None
+    review_by: date | None = None
 
     @property
     def agreed_is_final(self) -> bool:
@@ -334,6 +342,8 @@ def time_rows(*, assignments, year) -> list[TimeRow]:
     """Allocated (EP assignment) vs agreed (the plan's actions) vs delivered (the EP's log) for each
     (school, EP) assignment of `year`: four queries whatever the number of schools."""
     assignments = list(assignments)
+    if not assignments:
+        return []
     school_ids = {a.school_id for a in assignments}
     plans = {
         p.school_id: p
@@ -358,7 +368,7 @@ def time_rows(*, assignments, year) -> list[TimeRow]:
     }
     from workplans.reminders import dates_for
 
-    dates = dates_for(None, year) if assignments else None
+    dates = dates_for(None, year)
     rows = []
     for a in assignments:
         plan = plans.get(a.school_id)

@@ -457,7 +457,7 @@ def plan_agree(*, plan: WorkPlan, user, expected_version: int) -> WorkPlan:
 
 def plan_reopen(*, plan: WorkPlan, user, reason: str) -> WorkPlan:
     """Agreed → draft to change it; both sides must agree again. The reason is kept."""
-    changes = dict(AGREEMENT_CLEARED)
+    changes: dict[str, object] = dict(AGREEMENT_CLEARED)
     if plan.shared_at is None:
         changes["shared_at"] = timezone.now()  # an agreed plan has been seen by both sides
     return transition(plan, "reopen", user=user, reason=(reason or "").strip(), changes=changes)
@@ -499,7 +499,7 @@ def item_review_save(
     """The rating now of a linked item, on the review's scale (for "improved by one point")."""
     plan = _under_review(item.plan, user)
     if rating_at_review is not None:
-        if item.item_id is None or plan.self_review_id is None:
+        if item.item_id is None or plan.self_review_id is None or plan.self_review is None:
             raise ValidationError({"rating_at_review": NO_RATING_FOR_FREE_TEXT})
         scale = plan.self_review.framework_version.rating_scale
         if scale.level_for(rating_at_review) is None:
@@ -535,7 +535,7 @@ def plan_reopen_review(*, plan: WorkPlan, user, reason: str) -> WorkPlan:
 def item_improvement(plan: WorkPlan, item: PlanItem) -> int | None:
     """Points better at the review than at the start (direction-aware; lower is better on the
     Hackney grade). The start is the agreed (moderated) rating if the discussion recorded one."""
-    if plan.self_review_id is None or item.item_id is None:
+    if plan.self_review_id is None or item.item_id is None or plan.self_review is None:
         return None
     scale = plan.self_review.framework_version.rating_scale
     start = item.moderated_rating if item.moderated_rating is not None else item.school_rating

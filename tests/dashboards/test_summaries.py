@@ -33,11 +33,14 @@ def coverage(world):
         )
 
 
-def scores(world):
+def scores(world, start_year: int = 2026):
+    """The school's theme scores of one year (the world's current year by default), by theme."""
     with scopes_disabled():
         return {
             row.theme.code: row
-            for row in ThemeScore.objects.filter(school=world.school).select_related("theme")
+            for row in ThemeScore.objects.filter(
+                school=world.school, start_year=start_year
+            ).select_related("theme")
         }
 
 
@@ -153,7 +156,7 @@ def test_previous_year_scores_follow_either_year_changing(world):
     new = start_review(world, HACKNEY)
     rate_all(new, 4)  # 0.0
     advance(new, world, "submitted")
-    now = [s for s in scores(world).values() if s.start_year == 2026]
+    now = list(scores(world, 2026).values())
     assert now and all(s.previous_score == 1.0 for s in now)
     # Last year's review re-opened: this year's rows lose their comparison at once.
     with scopes_disabled():
