@@ -226,3 +226,33 @@ def test_no_outlier_rule_with_fewer_than_five_returns(world):
     with scopes_disabled():
         found = {fl.code: fl for fl in flags.flags_for(la=world.la, year=world.year)}
         assert list(found["sen_outlier"].queryset) == []
+
+
+def test_visit_overdue_flag_names_the_due_date_and_counts_on_the_overview(world, client_for):
+    import datetime as dt
+
+    from audits.visits.models import AuditVisit
+    from dashboards import flags
+
+    today = dt.date.today()
+    with scopes_disabled():
+        AuditVisit.objects.create(
+            school=world.school,
+            academic_year=world.year,
+            status="closed",
+            lead_officer=world.users["la_officer"],
+            planned_date=today - dt.timedelta(days=1200),
+            visit_date=today - dt.timedelta(days=1200),
+            next_due_on=today - dt.timedelta(days=30),
+            moderator=world.users["senco_other_school"],
+            moderator_school=world.school_other,
+            grant_expires_on=today - dt.timedelta(days=1100),
+        )
+        found = {fl.code: fl for fl in flags.flags_for(la=world.la, year=world.year)}
+        [row] = found["visit_overdue"].queryset
+        assert row.school == world.school
+        assert "overdue by 30 days" in found["visit_overdue"].reason(row, {})
+    response = client_for("la_officer").get(reverse("dashboards:overview"))
+    assert response.context["visits"]["overdue"] == 1
+    body = client_for("la_officer").get(reverse("dashboards:attention")).content.decode()
+    assert "SEN audit visit overdue" in body and "overdue by 30 days" in body
