@@ -52,12 +52,22 @@ class Command(BaseCommand):
         )
         parser.add_argument("--quiet", action="store_true", help="Print nothing but warnings.")
         parser.add_argument(
+            "--people-only",
+            action="store_true",
+            help=(
+                "Load only the LAs, schools, years and people, not the other apps' documents "
+                "(fast: for checking the accounts)."
+            ),
+        )
+        parser.add_argument(
             "--allow-production",
             action="store_true",
             help="Load demo accounts even though DEBUG is off (never on a service holding real data).",
         )
 
-    def handle(self, *args, password=None, logins_json=None, quiet=False, **options):
+    def handle(
+        self, *args, password=None, logins_json=None, quiet=False, people_only=False, **options
+    ):
         if settings.PRODUCTION and not options["allow_production"]:
             # Demo accounts have a published password: never add them to a real service by accident.
             raise CommandError(
@@ -78,7 +88,7 @@ class Command(BaseCommand):
             result = demo.load_demo(password=password)
             # After the schools and people, each app loads its own demo data (frameworks: the
             # frameworks, the LAs' choices and the reviews), through its AppConfig.load_demo.
-            for config in apps.get_app_configs():
+            for config in [] if people_only else apps.get_app_configs():
                 load_app_demo = getattr(config, "load_demo", None)
                 if callable(load_app_demo):
                     load_app_demo(result=result)
