@@ -27,7 +27,13 @@ def test_demo_visits_cover_every_state_and_are_idempotent():
             assert any(r.days_overdue for r in rows), la
             assert any(r.report_late for r in rows) and any(r.action_plan_late for r in rows)
             assert any(r.last_visit is None for r in rows)
-            grant = Membership.objects.active().filter(la=la, role=Role.MODERATOR).first()
+            # The demo moderator's own grant is made first (by the schools demo); the visits add more.
+            grant = (
+                Membership.objects.active()
+                .filter(la=la, role=Role.MODERATOR)
+                .order_by("pk")
+                .first()
+            )
             live = AuditVisit.objects.get(moderator_membership=grant, status="sample_drawn")
             assert live.school_id == grant.school_id
             assert live.pupils.filter(in_sample=True).exists()
