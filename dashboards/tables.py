@@ -42,7 +42,12 @@ class GovukTable(tables.Table):
         return [str(c.header) for c in self.columns]
 
     def export_rows(self, records) -> list[list]:
-        raise NotImplementedError
+        """The table's rows as plain values for a CSV/XLSX download, in `export_headers` order.
+
+        Every dashboard table defines its own (the page's cells hold links and tags, a download
+        holds figures); a table without one cannot be offered as a download.
+        """
+        raise NotImplementedError(f"{type(self).__name__} defines no export_rows")
 
 
 STATUS_LABELS = {
