@@ -16,6 +16,7 @@ from django.test import Client
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from sendreview.celery import app as celery_app
 from sendreview.roles import Role
 from tests import factories as f
 
@@ -31,6 +32,21 @@ def _fast_tests(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery(request):
+    """In-process tasks for every test that does not use a real worker, whatever REDIS_URL says.
+
+    Without this a browser test run with REDIS_URL set would queue its PDF job on Redis for a
+    worker that is not there, and wait for it forever."""
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
 
 
 @pytest.fixture(autouse=True)

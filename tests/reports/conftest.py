@@ -1,5 +1,4 @@
-"""Fixtures for report tests: files under a temporary MEDIA_ROOT, Celery eager unless a test
-drives a real worker (tests/reports/test_worker.py), and helpers to look inside PDFs."""
+"""Fixtures for report tests: files under a temporary MEDIA_ROOT, and helpers to look inside PDFs."""
 
 from __future__ import annotations
 
@@ -14,25 +13,12 @@ from django_scopes import scope, scopes_disabled
 from reports.kinds import get_kind
 from schools.models import Membership
 from sendreview import tenancy
-from sendreview.celery import app as celery_app
 
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-
-
-@pytest.fixture(autouse=True)
-def _eager_celery(request):
-    """In-process tasks for every test that does not use a real worker, whatever REDIS_URL says."""
-    if request.node.get_closest_marker("worker"):
-        yield
-        return
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
 
 
 @pytest.fixture
