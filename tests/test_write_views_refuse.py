@@ -163,10 +163,9 @@ def test_write_view_refuses_every_role_that_may_not_use_it(
         response = client_for(viewer).post(url, data)
         if response.status_code not in REFUSED:
             failures.append(f"POST {url} as {viewer}: {response.status_code}")
+    after = row_counts()
     changed = {
-        label: (count, after)
-        for label, count in before.items()
-        if (after := row_counts()[label]) != count
+        label: (count, after[label]) for label, count in before.items() if after[label] != count
     }
     assert not failures, "\n".join(failures)
     assert not changed, f"POST {url} by refused roles changed rows: {changed}"
