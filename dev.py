@@ -359,8 +359,12 @@ def command_demo(argv: list[str]) -> int:
     else:
         say("Skipping the frameworks: this version has no load_frameworks command yet.")
 
+    address = f"127.0.0.1:{options.port}"
     say(f"Loading the demo data (logins also written to {LOGINS_JSON})")
-    run(manage("load_demo", "--logins-json", LOGINS_JSON), what="manage.py load_demo")
+    run(
+        manage("load_demo", "--logins-json", LOGINS_JSON, "--url", f"http://{address}/"),
+        what="manage.py load_demo",
+    )
 
     server_env = dict(os.environ)
     python = venv_python().relative_to(ROOT)
@@ -373,7 +377,6 @@ def command_demo(argv: list[str]) -> int:
             f"Two-factor authentication is on. The TOTP secrets are in {LOGINS_JSON}; a current code: "
             f"{python} -c \"import pyotp; print(pyotp.TOTP('SECRET').now())\""
         )
-    address = f"127.0.0.1:{options.port}"
     print(f"sendreview is running at http://{address}/", flush=True)
     args = manage("runserver", address)
     os.chdir(ROOT)

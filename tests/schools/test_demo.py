@@ -242,6 +242,11 @@ def test_demo_prints_every_login_and_the_sign_in_hint():
     assert "demo password" in err
 
 
+def test_demo_sign_in_hint_names_the_address_it_is_given():
+    out, _ = load("--url", "http://127.0.0.1:8123/")
+    assert "Sign in at http://127.0.0.1:8123/" in out
+
+
 def test_demo_quiet_prints_nothing():
     out, _ = load("--quiet")
     assert out == ""

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from schools import demo
 
 HINT = (
-    "Sign in at http://127.0.0.1:8000/ — MFA codes: use the TOTP secret in an authenticator app or "
+    "Sign in at {url} — MFA codes: use the TOTP secret in an authenticator app or "
     "`python -c \"import pyotp;print(pyotp.TOTP('SECRET').now())\"`"
 )
 COLUMNS = (
@@ -49,6 +49,11 @@ class Command(BaseCommand):
             "--logins-json",
             metavar="PATH",
             help="Also write the logins, with their TOTP secrets, to this file (mode 600).",
+        )
+        parser.add_argument(
+            "--url",
+            default="http://127.0.0.1:8000/",
+            help="The address the app will be served at, for the sign-in hint.",
         )
         parser.add_argument("--quiet", action="store_true", help="Print nothing but warnings.")
         parser.add_argument(
@@ -103,7 +108,7 @@ class Command(BaseCommand):
         self.stdout.write(_table(result.logins))
         self.stdout.write("")
         self.stdout.write(_summary(result))
-        self.stdout.write(HINT)
+        self.stdout.write(HINT.format(url=options["url"]))
 
 
 def _table(logins) -> str:
