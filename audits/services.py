@@ -133,7 +133,7 @@ def return_start(*, school, academic_year, user, prefill: bool = True) -> AuditR
         created_by=user,
         updated_by=user,
     )
-    audit_return._history_user = user  # type: ignore[attr-defined]
+    audit_return._history_user = user
     audit_return.full_clean(exclude=["school", "academic_year"])
     audit_return.save()
     source = previous_return(school=school, academic_year=academic_year) if prefill else None

@@ -173,7 +173,7 @@ def schedule_visit(
         updated_by=user,
     )
     visit.full_clean()
-    visit._history_user = user  # type: ignore[attr-defined]  # simple-history's author hook
+    visit._history_user = user  # simple-history's author hook
     visit.save()
     if reciprocal:
         AuditVisit.objects.filter(

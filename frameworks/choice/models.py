@@ -6,6 +6,8 @@ frameworks/models.py. An LA that has chosen none offers every published framewor
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django_scopes import ScopedManager
 from simple_history.models import HistoricalRecords
@@ -26,6 +28,7 @@ class LAFramework(models.Model):
 
     objects = ScopedManager(la="la_id")
     history = HistoricalRecords()
+    _history_user: Any  # simple-history's hook: who made the change (not a field)
 
     class Meta:
         ordering = ["framework__name"]

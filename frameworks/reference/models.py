@@ -95,6 +95,8 @@ class Section(models.Model):
     reflective_prompts = models.JSONField(default=list, blank=True)
     position = models.PositiveIntegerField()
 
+    item_list: "list[Item]"  # set by selectors.version_sections (not a field)
+
     class Meta:
         ordering = ["position"]
         constraints = [

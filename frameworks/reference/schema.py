@@ -11,6 +11,7 @@ Validation stops at the first error: the fix is made in the file and the load is
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +81,9 @@ class _Checker:
     def fail(self, where: str, message: str) -> None:
         raise FrameworkFileError(self.path, where, message)
 
-    def mapping(self, value: Any, where: str, required: set[str], optional: set[str] = frozenset()):
+    def mapping(
+        self, value: Any, where: str, required: set[str], optional: AbstractSet[str] = frozenset()
+    ):
         if not isinstance(value, dict):
             self.fail(where, "must be a mapping")
         missing = sorted(required - value.keys())

@@ -8,8 +8,13 @@ and of the gap list (a school must not score lower for an item that rightly does
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from frameworks.reference.scales import HIGHER, RatingScale
+
+if TYPE_CHECKING:  # types only: this module reads no database
+    from frameworks.reference.models import Item, Section
+    from frameworks.reviews.models import Response
 
 NOT_STARTED = "not_started"
 IN_PROGRESS = "in_progress"
@@ -27,11 +32,11 @@ REFLECTIVE_PROMPTS = [
 class ItemRow:
     """One item of a review with its response and the figures derived from it."""
 
-    item: object
-    section: object
-    response: object
+    item: Item
+    section: Section
+    response: Response
     scale: RatingScale
-    previous: object | None = None  # the same item's response in the review this one started from
+    previous: Response | None = None  # the same item's response in the review this one started from
 
     # Set by build_rows: whether item numbers repeat between sections (then "2.3", else "23").
     numbers_repeat: bool = False
@@ -139,6 +144,9 @@ def section_status(rows: list[ItemRow]) -> str:
 class RowAverages:
     """Averages over `self.rows` on `self.scale`: N/A and blanks left out (see RatingScale)."""
 
+    rows: list[ItemRow]
+    scale: RatingScale
+
     @property
     def average_current(self) -> float | None:
         return self.scale.average(r.current for r in self.rows)
@@ -158,7 +166,7 @@ class RowAverages:
 
 @dataclass
 class SectionSummary(RowAverages):
-    section: object
+    section: Section
     rows: list[ItemRow]
     scale: RatingScale
     status: str = field(init=False)
@@ -196,7 +204,9 @@ class Profile(RowAverages):
     def priorities(self) -> list[ItemRow]:
         """Items with a target better than the current rating, largest gap first."""
         with_gap = [r for r in self.rows if (r.gap or 0) > 0]
-        return sorted(with_gap, key=lambda r: -r.gap)  # stable: ties keep the framework's order
+        return sorted(
+            with_gap, key=lambda r: -(r.gap or 0)
+        )  # stable: ties keep the framework's order
 
     @property
     def best_label(self) -> str:
@@ -316,6 +326,7 @@ def compare_profiles(before: Profile, after: Profile) -> Comparison:
     for code in order:
         b, a = before_rows.get(code), after_rows.get(code)
         ref = a or b
+        assert ref is not None  # every code comes from one side or the other
         items.append(
             ItemChange(
                 code, ref.item.number, ref.item.statement, ref.section.code, b, a, same_scale

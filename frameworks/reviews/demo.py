@@ -26,6 +26,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 from simple_history.utils import bulk_create_with_history
 
+from accounts.models import User
 from frameworks.models import (
     ExemplarMark,
     Framework,
@@ -143,6 +144,10 @@ def _frameworks() -> dict[str, _Framework]:
             .order_by("-number")
             .first()
         )
+        if version is None:
+            raise LookupError(
+                f"Framework {code} is not loaded: run manage.py load_frameworks first"
+            )
         scale = version.rating_scale
         values = scale.values()
         ladder = sorted(values, reverse=scale.better == LOWER)
@@ -204,7 +209,7 @@ def _load_la_reviews(la, frameworks, offered, earlier, *, today: date, result) -
         (r.school_id, r.academic_year_id, r.framework_version.framework_id, r.round): r
         for r in SelfReview.objects.filter(school__la=la).select_related("framework_version")
     }
-    assignments = {}
+    assignments: dict[tuple[int, int | None], User] = {}
     for a in EPAssignment.objects.filter(school__la=la).select_related("ep"):
         assignments[(a.school_id, a.academic_year_id)] = a.ep
         assignments.setdefault((a.school_id, None), a.ep)
@@ -407,7 +412,7 @@ def _create_review(
     created = ReviewEvent.objects.bulk_create(
         [ReviewEvent(review=review, kind=kind, by=by, note=note) for kind, by, _s, note in events]
     )
-    for event, (_kind, _by, step, _note) in zip(created, events, strict=True):
-        event.at = at[step]
+    for event, (_kind, _by, step_name, _note) in zip(created, events, strict=True):
+        event.at = at[step_name]
     ReviewEvent.objects.bulk_update(created, ["at"])
     return review

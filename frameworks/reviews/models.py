@@ -11,6 +11,8 @@ so that nothing anybody typed is ever silently overwritten (QUALITY.md §12).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MinValueValidator
@@ -210,7 +212,7 @@ class SelfReview(SchoolDocument):
             and self.school.la_id != self.academic_year.la_id
         ):
             raise ValidationError({"academic_year": "Choose an academic year of the school's LA"})
-        if self.prefilled_from_id and self.prefilled_from.school_id != self.school_id:
+        if self.prefilled_from and self.prefilled_from.school_id != self.school_id:
             raise ValidationError(
                 {"prefilled_from": "A review can only start from the same school's"}
             )
@@ -243,6 +245,7 @@ class Response(models.Model):
 
     objects = ScopedManager(la="review__school__la_id", school="review__school_id")
     history = HistoricalRecords()
+    _history_user: Any  # simple-history's hook: who made the change (not a field)
 
     class Meta:
         ordering = ["item__section__position", "item__position"]

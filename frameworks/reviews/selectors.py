@@ -6,6 +6,8 @@ the responses of the review it started from are each read in one query and joine
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.db.models import Count, Q, Window
 
 from frameworks.choice.selectors import la_framework_ids
@@ -187,7 +189,8 @@ def review_latest_events(*, review: SelfReview, limit: int) -> tuple[list[Review
         .annotate(total=Window(Count("pk")))
         .order_by("-at", "-pk")[:limit]
     )
-    return latest[::-1], (latest[0].total if latest else 0)
+    total = latest[0].total if latest else 0
+    return cast(list[ReviewEvent], latest[::-1]), total
 
 
 def response_history(*, review: SelfReview):

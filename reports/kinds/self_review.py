@@ -113,7 +113,7 @@ class SelfReviewReport(ReportKind):
         scores_svg = (
             charts.scores_chart(
                 # SectionRow.section is typed as object in frameworks.analysis for now.
-                labels=[s.section.title for s in profile.sections],  # type: ignore[attr-defined]
+                labels=[s.section.title for s in profile.sections],
                 current=[s.normalised_current for s in profile.sections],
                 target=[s.normalised_target for s in profile.sections]
                 if scale.asks_target

@@ -25,6 +25,8 @@ from django_scopes import ScopedManager
 from simple_history.models import HistoricalRecords
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from sendreview.documents.workflow import Workflow
 
 NOTE_MAX_LENGTH = 2000
@@ -58,6 +60,10 @@ class SchoolDocument(models.Model):
 
     workflow: ClassVar[Workflow]
     event_model: ClassVar[type[DocumentEvent] | str]
+    # simple-history's hooks, set on the instance before save() (not fields): who made the change,
+    # and (demo data only) when.
+    _history_user: Any
+    _history_date: datetime
 
     class Meta:
         abstract = True

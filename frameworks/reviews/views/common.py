@@ -3,6 +3,8 @@ permission, the booleans templates need, the session's pending conflicts, the pr
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import reverse
 
 from frameworks.models import SelfReview
@@ -138,7 +140,7 @@ def scores_chart_uri(review, profile) -> str:
     """The section scores chart of a review with more than one section, else ""."""
     if len(profile.sections) <= 1:
         return ""
-    inputs = {
+    inputs: dict[str, Any] = {
         "labels": [s.section.title for s in profile.sections],
         "current": [s.normalised_current for s in profile.sections],
         "target": [s.normalised_target for s in profile.sections]
