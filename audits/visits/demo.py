@@ -297,7 +297,7 @@ def _visit(school, years, officer, moderator_membership, state, day, rng, today,
     visit._history_user = officer
     visit.save()
     if state in (S.SCHEDULED, S.MODERATOR_ACCEPTED, S.SAMPLE_DRAWN):
-        visit.moderator_membership = services._grant(visit)
+        visit.moderator_membership = services.grant(visit)
         visit.save(update_fields=["moderator_membership"])
     AuditVisitEvent.objects.bulk_create(
         [
@@ -339,7 +339,7 @@ def _pupils(visit, rng, *, sampled: bool, held: bool) -> None:
     if not sampled:
         return
     listed = list(VisitPupil.objects.filter(visit=visit).order_by("pk"))
-    quota = services._quota(visit)
+    quota = services.sample_quota(visit)
     chosen = services.choose_sample(listed, quota, rng)
     for order, pupil in enumerate(chosen, start=1):
         pupil.in_sample, pupil.sample_order = True, order
