@@ -24,8 +24,9 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from audits.visits.models import AuditVisit, ReminderSent, VisitPupil, VisitStatus
-from audits.visits.selectors import REPORT_DUE_WORKING_DAYS, working_days_between
+from audits.visits.selectors import REPORT_DUE_WORKING_DAYS
 from sendreview.roles import Role
+from sendreview.working_days import working_days_between
 
 SOON = timedelta(days=14)
 S = VisitStatus

@@ -7,7 +7,7 @@ are read in one query per kind and joined in Python.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.utils import timezone
 
@@ -24,6 +24,7 @@ from audits.visits.models import (
 from audits.visits.services import add_years
 from sendreview.access import get_scoped_or_404
 from sendreview.roles import LA_STAFF_ROLES, Role, acting
+from sendreview.working_days import working_days_between
 
 VISIT_RELATED = (
     "school__la",
@@ -139,19 +140,6 @@ def la_staff_memberships(la_id) -> list:
 
 
 # --- compliance ----------------------------------------------------------------------------------
-
-
-def working_days_between(start: date, end: date) -> int:
-    """Monday to Friday days after `start` up to and including `end` (bank holidays not known)."""
-    if end <= start:
-        return 0
-    days = (end - start).days
-    weeks, rest = divmod(days, 7)
-    count = weeks * 5
-    for i in range(1, rest + 1):
-        if (start + timedelta(days=weeks * 7 + i)).weekday() < 5:
-            count += 1
-    return count
 
 
 def follow_up_deadline(visit_day: date) -> date:

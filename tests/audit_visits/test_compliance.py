@@ -16,13 +16,6 @@ from tests.audit_visits.helpers import seed_visit
 pytestmark = pytest.mark.django_db
 
 
-def test_working_days_skip_weekends():
-    friday = date(2027, 3, 5)
-    assert selectors.working_days_between(friday, friday + timedelta(days=3)) == 1  # Monday
-    assert selectors.working_days_between(friday, friday + timedelta(days=28)) == 20
-    assert selectors.working_days_between(friday, friday) == 0
-
-
 def test_follow_up_deadline_is_the_end_of_the_next_autumn_term():
     assert selectors.follow_up_deadline(date(2027, 5, 10)) == date(2027, 12, 31)
     assert selectors.follow_up_deadline(date(2027, 10, 10)) == date(2028, 12, 31)
