@@ -391,6 +391,7 @@ def _visit_state(name: str):
 
 visit_pupils_editable = _visit_state("pupils_editable")
 visit_awaits_sample = _visit_state("awaits_sample")
+visit_awaits_moderator = _visit_state("awaits_moderator")
 visit_is_recording = _visit_state("is_recording")
 visit_report_issued = _visit_state("report_is_issued")
 visit_awaits_action_plan = _visit_state("awaits_action_plan")
@@ -411,6 +412,8 @@ AUDIT_VISIT_PERMISSIONS = {
     "audit_visits.schedule_visit": is_la_staff,
     "audit_visits.view_visit": visit_la_staff | visit_school_staff | visit_moderator,
     "audit_visits.accept_visit": visit_in_acting_scope & is_invited_moderator,
+    "audit_visits.decline_visit": visit_in_acting_scope & is_invited_moderator,
+    "audit_visits.change_moderator": visit_la_staff & visit_awaits_moderator,
     "audit_visits.view_pupils": visit_la_staff | visit_school_leader,
     "audit_visits.edit_pupils": visit_school_leader & visit_pupils_editable,
     "audit_visits.draw_sample": visit_la_staff & visit_awaits_sample,

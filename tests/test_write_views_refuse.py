@@ -64,8 +64,18 @@ def _schedule_visit_post(world) -> dict:
     }
 
 
+def _other_moderator_post(world) -> dict:
+    from schools.models import Membership
+
+    with scopes_disabled():
+        senco = Membership.objects.get(user=world.users["senco_other_school"], role="senco")
+    return {"moderator": str(senco.uuid)}
+
+
 VALID_POSTS = {
     "audit_visits:visit-schedule": _schedule_visit_post,
+    "audit_visits:visit-decline": lambda w: {"reason": "Injected reason"},
+    "audit_visits:visit-moderator": _other_moderator_post,
     "audit_visits:visit-pupils": lambda w: {
         "pseudonym": "Injected pupil",
         "year_group": "3",

@@ -56,7 +56,11 @@ CURRENT = [
     (S.FOLLOW_UP_HELD, -200),
     (S.CLOSED, -250),
     (S.CANCELLED, 15),
+    (S.MODERATOR_DECLINED, 25),  # the officer must ask someone else
 ]
+# After this year's visit in each state of CURRENT: a school never visited, one whose last visit is
+# three years old (overdue) and one visited last year.
+PATTERNS = len(CURRENT) + 3
 NEEDS = ["SPLD", "MLD", "SLCN", "ASD", "SEMH", "HI", "VI", "PD"]
 HISTORIC_NEEDS = ["MLD", "SPLD", "SLCN", "BESD", "ASD", "HI"]
 SUGGESTIONS = [
@@ -143,7 +147,7 @@ def _load_la(la, *, today: date, result) -> None:
         if AuditVisit.objects.filter(school=school).exists():
             continue
         rng = random.Random(f"sendreview-demo-visits-{school.urn}")
-        pattern = index % 12
+        pattern = index % PATTERNS
         others = [m for m in sencos if m.school_id != school.pk]
         if not others:
             continue
@@ -151,9 +155,9 @@ def _load_la(la, *, today: date, result) -> None:
         def moderator():
             return rng.choice(others)  # noqa: B023 (called within this iteration)
 
-        if pattern == 9:
+        if pattern == len(CURRENT):
             continue  # never visited: due now
-        if pattern == 10:
+        if pattern == len(CURRENT) + 1:
             # Last visit three years ago: the cycle is overdue.
             _visit(
                 school,
@@ -167,7 +171,7 @@ def _load_la(la, *, today: date, result) -> None:
                 result,
             )
             continue
-        if pattern == 11:
+        if pattern == len(CURRENT) + 2:
             _visit(
                 school,
                 years,
@@ -288,6 +292,13 @@ def _visit(school, years, officer, moderator_membership, state, day, rng, today,
         events.append(
             ("close", S.FOLLOW_UP_HELD, S.CLOSED, visit.follow_up_held_on + timedelta(days=3))
         )
+    if state == S.MODERATOR_DECLINED:
+        visit.moderator_declined_reason = "I am leading our own Ofsted preparation that week."
+        visit.grant_ended_at = _at(day - timedelta(days=40))
+        events.append(("decline", S.SCHEDULED, S.MODERATOR_DECLINED, day - timedelta(days=40)))
+        events.append(
+            ("grant_ended", S.MODERATOR_DECLINED, S.MODERATOR_DECLINED, day - timedelta(days=40))
+        )
     if state == S.CANCELLED:
         visit.cancelled_reason = "The SENCO was on long-term leave; to be re-scheduled."
         visit.grant_ended_at = _at(day - timedelta(days=20))
@@ -305,6 +316,10 @@ def _visit(school, years, officer, moderator_membership, state, day, rng, today,
             for k, a, b, _ in events
         ]
     )
+    # The moderator declines for themselves; every other demo step is the officer's.
+    AuditVisitEvent.objects.filter(document=visit, kind__in=["decline", "grant_ended"]).filter(
+        to_status=S.MODERATOR_DECLINED
+    ).update(by=moderator_membership.user)
     for event, (_, _, _, when) in zip(
         AuditVisitEvent.objects.filter(document=visit).order_by("pk"), events, strict=True
     ):

@@ -52,14 +52,15 @@ def radios(choices, label, *, required=True, message=None):
     )
 
 
-def text(label, *, required=False, max_length=5000, rows=4):
+def text(label, *, required=False, max_length=5000, rows=4, help_text="", required_message=""):
     return forms.CharField(
         label=label,
         required=required,
         max_length=max_length,
+        help_text=help_text,
         widget=forms.Textarea(attrs={"rows": rows}),
         error_messages={
-            "required": f"Enter the {label.lower()}",
+            "required": required_message or f"Enter the {label.lower()}",
             "max_length": f"{label} must be {max_length:,} characters or fewer",
         },
     )
@@ -94,6 +95,25 @@ class VersionedForm(GDSFormMixin, forms.Form):
 # --- scheduling ----------------------------------------------------------------------------------
 
 
+def moderator_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label="Moderator",
+        help_text="The SENCO of another school of the local authority.",
+        error_messages={
+            "required": "Choose the moderator",
+            "invalid_choice": "Choose the moderator",
+        },
+    )
+
+
+def moderator_choices(candidates: dict) -> list[tuple[str, str]]:
+    """Candidate memberships by uuid, as "Name, SENCO of School" choices."""
+    return [("", "Choose")] + [
+        (key, f"{m.user.full_name or m.user.email}, SENCO of {m.school.name}")
+        for key, m in candidates.items()
+    ]
+
+
 class ScheduleForm(GDSFormMixin, forms.Form):
     submit_label = "Schedule visit"
 
@@ -112,14 +132,7 @@ class ScheduleForm(GDSFormMixin, forms.Form):
             "invalid_choice": "Choose the lead officer",
         },
     )
-    moderator = forms.ChoiceField(
-        label="Moderator",
-        help_text="The SENCO of another school of the local authority.",
-        error_messages={
-            "required": "Choose the moderator",
-            "invalid_choice": "Choose the moderator",
-        },
-    )
+    moderator = moderator_field()
     grant_expires_on = date_field(
         "Moderator access ends on",
         required=False,
@@ -149,10 +162,7 @@ class ScheduleForm(GDSFormMixin, forms.Form):
         self.fields["lead_officer"].choices = [("", "Choose")] + [
             (k, u.full_name or u.email) for k, u in self.officers.items()
         ]
-        self.fields["moderator"].choices = [("", "Choose")] + [
-            (k, f"{m.user.full_name or m.user.email}, SENCO of {m.school.name}")
-            for k, m in self.candidates.items()
-        ]
+        self.fields["moderator"].choices = moderator_choices(self.candidates)
         if not self.is_bound:
             current = next((k for k, y in self.years.items() if y.is_current), None)
             self.initial.setdefault("academic_year", current)
@@ -175,6 +185,34 @@ class AcceptForm(GDSFormMixin, forms.Form):
         rows=3,
         max_length=1000,
     )
+
+
+class DeclineForm(GDSFormMixin, forms.Form):
+    submit_label = "Decline"
+    reason = text(
+        "Why can you not moderate this visit?",
+        required=True,
+        max_length=1000,
+        rows=3,
+        help_text="The lead officer reads this and asks someone else.",
+        required_message="Enter why you cannot moderate this visit",
+    )
+
+
+class ModeratorForm(GDSFormMixin, forms.Form):
+    """Ask another moderator, before anyone has accepted."""
+
+    submit_label = "Ask this moderator"
+    moderator = moderator_field()
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.candidates = {str(m.uuid): m for m in candidates}
+        self.fields["moderator"].choices = moderator_choices(self.candidates)
+
+    def resolved(self) -> dict:
+        membership = self.candidates[self.cleaned_data["moderator"]]
+        return {"moderator": membership.user, "moderator_school": membership.school}
 
 
 # --- pupils and sample ---------------------------------------------------------------------------
@@ -228,7 +266,13 @@ class PupilForm(GDSFormMixin, forms.Form):
 
 class SwapForm(GDSFormMixin, forms.Form):
     submit_label = "Ask the officer to swap this pupil"
-    reason = text("Why should this pupil be replaced?", required=True, max_length=500, rows=3)
+    reason = text(
+        "Why should this pupil be replaced?",
+        required=True,
+        max_length=500,
+        rows=3,
+        required_message="Enter why this pupil should be replaced",
+    )
 
 
 class SwapDecisionForm(GDSFormMixin, forms.Form):
@@ -421,4 +465,10 @@ class CloseForm(GDSFormMixin, forms.Form):
 
 class CancelForm(GDSFormMixin, forms.Form):
     submit_label = "Cancel visit"
-    reason = text("Why is the visit cancelled?", required=True, max_length=1000, rows=3)
+    reason = text(
+        "Why is the visit cancelled?",
+        required=True,
+        max_length=1000,
+        rows=3,
+        required_message="Enter why the visit is cancelled",
+    )

@@ -55,6 +55,7 @@ MONEY: dict[str, Any] = {
 
 class VisitStatus(models.TextChoices):
     SCHEDULED = "scheduled", "Scheduled"
+    MODERATOR_DECLINED = "moderator_declined", "Moderator declined"
     MODERATOR_ACCEPTED = "moderator_accepted", "Moderator accepted"
     SAMPLE_DRAWN = "sample_drawn", "Sample drawn"
     VISIT_RECORDED = "visit_recorded", "Visit recorded"
@@ -68,12 +69,23 @@ class VisitStatus(models.TextChoices):
 S = VisitStatus
 OPEN_STATES = (
     S.SCHEDULED,
+    S.MODERATOR_DECLINED,
     S.MODERATOR_ACCEPTED,
     S.SAMPLE_DRAWN,
     S.VISIT_RECORDED,
     S.REPORT_ISSUED,
     S.ACTION_PLAN_AGREED,
     S.FOLLOW_UP_HELD,
+)
+# Until the moderator accepts, the officer may ask another (after a decline, they must).
+AWAITING_MODERATOR_STATES = (S.SCHEDULED, S.MODERATOR_DECLINED)
+# Not held yet: a school has at most one such visit.
+NOT_HELD_STATES = (
+    S.SCHEDULED,
+    S.MODERATOR_DECLINED,
+    S.MODERATOR_ACCEPTED,
+    S.SAMPLE_DRAWN,
+    S.VISIT_RECORDED,
 )
 # While these hold, the visit record (files, provision, budget, feedback, report draft) is editable.
 RECORDING_STATES = (S.SAMPLE_DRAWN, S.VISIT_RECORDED)
@@ -146,6 +158,9 @@ class AuditVisit(SchoolDocument):
         help_text="The moderator's school is audited this year by the audited school's SENCO.",
     )
     conflicts_of_interest = models.TextField(blank=True, validators=[MaxLengthValidator(TEXT_MAX)])
+    moderator_declined_reason = models.TextField(
+        "why the moderator declined", blank=True, validators=[MaxLengthValidator(TEXT_MAX)]
+    )
 
     # --- sample ----------------------------------------------------------------------------------
     sample_policy = models.CharField(
@@ -206,6 +221,23 @@ class AuditVisit(SchoolDocument):
                 "Accept and start moderating",
             ),
             Transition(
+                "decline",
+                (S.SCHEDULED,),
+                S.MODERATOR_DECLINED,
+                "audit_visits.decline_visit",
+                "Decline",
+                needs_reason=True,
+                reason_message="Say why you cannot moderate this visit",
+            ),
+            Transition(
+                "change_moderator",
+                AWAITING_MODERATOR_STATES,
+                S.SCHEDULED,
+                "audit_visits.change_moderator",
+                "Ask another moderator",
+                not_allowed_message="The moderator has accepted: cancel the visit to change the team",
+            ),
+            Transition(
                 "draw_sample",
                 (S.MODERATOR_ACCEPTED,),
                 S.SAMPLE_DRAWN,
@@ -253,7 +285,7 @@ class AuditVisit(SchoolDocument):
             ),
             Transition(
                 "cancel",
-                (S.SCHEDULED, S.MODERATOR_ACCEPTED, S.SAMPLE_DRAWN),
+                (S.SCHEDULED, S.MODERATOR_DECLINED, S.MODERATOR_ACCEPTED, S.SAMPLE_DRAWN),
                 S.CANCELLED,
                 "audit_visits.cancel_visit",
                 "Cancel the visit",
@@ -288,6 +320,18 @@ class AuditVisit(SchoolDocument):
         return self.status == S.SCHEDULED
 
     @property
+    def is_cancellable(self) -> bool:
+        return type(self).workflow.get("cancel").refusal(self) is None
+
+    @property
+    def awaits_moderator(self) -> bool:
+        return self.status in AWAITING_MODERATOR_STATES
+
+    @property
+    def moderator_declined(self) -> bool:
+        return self.status == S.MODERATOR_DECLINED
+
+    @property
     def awaits_sample(self) -> bool:
         return self.status == S.MODERATOR_ACCEPTED
 
@@ -314,7 +358,7 @@ class AuditVisit(SchoolDocument):
     @property
     def pupils_editable(self) -> bool:
         """The school lists its pupils until the sample is drawn."""
-        return self.status in (S.SCHEDULED, S.MODERATOR_ACCEPTED)
+        return self.status in (S.SCHEDULED, S.MODERATOR_DECLINED, S.MODERATOR_ACCEPTED)
 
     @property
     def has_sample(self) -> bool:

@@ -48,6 +48,12 @@ def owed(visit, today: date, has_pupils: bool) -> tuple[str, list, str] | None:
     soon = visit.planned_date - today <= SOON
     if visit.status == S.SCHEDULED and soon:
         return "accept", [visit.moderator], "Please accept the SEN audit visit you moderate"
+    if visit.status == S.MODERATOR_DECLINED and soon:
+        return (
+            "ask_moderator",
+            [visit.lead_officer],
+            "The moderator declined the SEN audit visit: please ask another",
+        )
     if visit.status == S.MODERATOR_ACCEPTED and soon:
         if not has_pupils:
             return (

@@ -168,6 +168,8 @@ class ComplianceRow:
     @property
     def flags(self) -> list[str]:
         out = []
+        if self.current is not None and self.current.moderator_declined:
+            out.append("Moderator declined: ask another")
         if self.days_overdue:
             out.append(f"Visit overdue by {self.days_overdue} days")
         elif self.due_soon:

@@ -13,6 +13,8 @@ urlpatterns = [
     ),
     path("audit-visits/<uuid:uuid>/", views.visit_detail, name="visit-detail"),
     path("audit-visits/<uuid:uuid>/accept/", views.visit_accept, name="visit-accept"),
+    path("audit-visits/<uuid:uuid>/decline/", views.visit_decline, name="visit-decline"),
+    path("audit-visits/<uuid:uuid>/moderator/", views.visit_moderator, name="visit-moderator"),
     path("audit-visits/<uuid:uuid>/pupils/", views.visit_pupils, name="visit-pupils"),
     path(
         "audit-visits/<uuid:uuid>/pupils/<uuid:pupil_uuid>/remove/",

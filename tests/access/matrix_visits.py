@@ -128,6 +128,17 @@ VISIT_CASES: dict[str, Case] = {
         get=school_object("school", MOD),
         post=school_object("school", MOD, status=302),
     ),
+    # Declining needs a reason: the empty post shows the error and changes nothing.
+    "audit_visits:visit-decline": Case(
+        kwargs=_visit("scheduled"),
+        get=school_object("school", MOD),
+        post=school_object("school", MOD, status=200),
+    ),
+    "audit_visits:visit-moderator": Case(
+        kwargs=_visit("scheduled"),
+        get=school_object("school", LA),
+        post=school_object("school", LA, status=200),  # nobody chosen → error shown
+    ),
     "audit_visits:visit-pupils": Case(
         kwargs=_with_pupils,
         get=school_object("school", LA | LEADERS),

@@ -244,6 +244,55 @@ def test_the_audit_visit_loop_with_three_people(e2e_browser, e2e_world, live_ser
         page.context.close()
 
 
+def test_the_moderator_declines_and_the_officer_asks_another(e2e_browser, e2e_world, live_server):
+    from sendreview.roles import Role
+    from tests import factories as f
+
+    world = e2e_world
+    with scopes_disabled():
+        third = f.SchoolFactory(la=world.la, name="Third Lane Primary", urn="801777")
+        tara = f.UserFactory(email="third-senco@example.org", full_name="Tara Third")
+        f.MembershipFactory(user=tara, role=Role.SENCO, school=third)
+    visit = _seeded(world, "scheduled")
+    moderator = person(e2e_browser, live_server, world.users["senco_other_school"])
+    officer = person(e2e_browser, live_server, world.users["la_officer"])
+
+    # The moderator cannot go: they decline, with a reason, from the visit's page.
+    moderator.goto("/")
+    moderator.locator("#membership-switch").select_option(
+        label=f"Audit moderator — {world.school.name}"
+    )
+    submit(moderator, "Switch")
+    moderator.goto(reverse("audit_visits:visit-detail", kwargs={"uuid": visit.uuid}))
+    with moderator.expect_navigation():
+        moderator.get_by_role("link", name="decline it").click()
+    axe_clean(moderator)
+    submit(moderator, "Decline")
+    assert "Enter why you cannot moderate this visit" in moderator.content()
+    axe_clean(moderator)
+    moderator.locator("textarea[name=reason]").fill("On a course that week")
+    submit(moderator, "Decline")
+    assert "You have declined" in moderator.content()
+
+    # The officer sees why, and asks Tara instead.
+    officer.goto(reverse("audit_visits:visit-detail", kwargs={"uuid": visit.uuid}))
+    assert "declined: On a course that week" in officer.content()
+    axe_clean(officer)
+    with officer.expect_navigation():
+        officer.get_by_role("link", name=re.compile("Ask another")).click()
+    axe_clean(officer)
+    officer.locator("select[name=moderator]").select_option(
+        label="Tara Third, SENCO of Third Lane Primary"
+    )
+    submit(officer, "Ask this moderator")
+    assert "The new moderator has been asked to accept" in officer.content()
+    with scopes_disabled():
+        visit.refresh_from_db()
+    assert visit.status == "scheduled" and visit.moderator == tara
+    for page in (officer, moderator):
+        page.context.close()
+
+
 def _seeded(world, status):
     from tests.audit_visits.helpers import seed_visit
 

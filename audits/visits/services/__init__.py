@@ -49,6 +49,8 @@ from audits.visits.services.sample import (
 from audits.visits.services.scheduling import (
     accept_visit,
     cancel_visit,
+    change_moderator,
+    decline_visit,
     end_grant,
     grant,
     is_reciprocal,
@@ -63,6 +65,8 @@ __all__ = [
     "RECORD_FIELDS",
     "REPORT_FIELDS",
     "accept_visit",
+    "change_moderator",
+    "decline_visit",
     "add_pupil",
     "add_suggestion",
     "add_years",

@@ -10,11 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from audits.visits.models import (
-    AuditVisit,
-    SamplePolicy,
-    VisitStatus,
-)
+from audits.visits.models import NOT_HELD_STATES, AuditVisit, SamplePolicy, VisitStatus
 from audits.visits.services.common import notify, step
 from sendreview.roles import LA_STAFF_ROLES, SCHOOL_STAFF_ROLES, Role
 
@@ -98,18 +94,7 @@ def schedule_visit(
         moderator=moderator,
         moderator_school=moderator_school,
     )
-    if (
-        AuditVisit.objects.filter(school=school)
-        .filter(
-            status__in=[
-                VisitStatus.SCHEDULED,
-                VisitStatus.MODERATOR_ACCEPTED,
-                VisitStatus.SAMPLE_DRAWN,
-                VisitStatus.VISIT_RECORDED,
-            ]
-        )
-        .exists()
-    ):
+    if AuditVisit.objects.filter(school=school).filter(status__in=NOT_HELD_STATES).exists():
         raise ValidationError("The school already has a visit that has not been held")
     if grant_expires_on is None:
         grant_expires_on = planned_date + timedelta(days=60)
@@ -139,9 +124,7 @@ def schedule_visit(
     visit._history_user = user  # simple-history's author hook
     visit.save()
     if reciprocal:
-        AuditVisit.objects.filter(
-            academic_year=academic_year, school=moderator_school, moderator_school=school
-        ).update(reciprocal_pair=True)
+        _flag_reciprocal(visit)
     visit.moderator_membership = grant(visit)
     visit.save(update_fields=["moderator_membership"])
     visit.record_event(
@@ -153,10 +136,19 @@ def schedule_visit(
     notify(
         [moderator],
         f"You are asked to moderate the SEN audit visit of {school.name}",
-        "Sign in and choose your audit moderator role to accept the visit. Your access starts "
-        "when you accept and ends when the report is issued.",
+        "Sign in and choose your audit moderator role to accept or decline the visit. Your access "
+        "starts when you accept and ends when the report is issued.",
     )
     return visit
+
+
+def _flag_reciprocal(visit) -> None:
+    """Flag the other visit of the pair too (the pair is flagged, not blocked)."""
+    AuditVisit.objects.filter(
+        academic_year=visit.academic_year_id,
+        school=visit.moderator_school_id,
+        moderator_school=visit.school_id,
+    ).update(reciprocal_pair=True)
 
 
 def grant(visit):
@@ -190,12 +182,7 @@ def end_grant(visit, *, user, why: str) -> None:
             .exclude(pk=visit.pk)
             .filter(
                 grant_ended_at__isnull=True,
-                status__in=[
-                    VisitStatus.SCHEDULED,
-                    VisitStatus.MODERATOR_ACCEPTED,
-                    VisitStatus.SAMPLE_DRAWN,
-                    VisitStatus.VISIT_RECORDED,
-                ],
+                status__in=NOT_HELD_STATES,
             )
             .exists()
         )
@@ -211,6 +198,71 @@ def accept_visit(*, visit, user, conflicts_of_interest: str = "") -> AuditVisit:
         joined = "\n".join(filter(None, [visit.conflicts_of_interest, f"Moderator: {note}"]))
         changes["conflicts_of_interest"] = joined[:5000]
     return step(visit, "accept", user=user, reason=note, changes=changes)
+
+
+@transaction.atomic
+def decline_visit(*, visit, user, reason: str) -> AuditVisit:
+    """The asked moderator cannot do it: their access ends and the lead officer is told, who must
+    ask someone else (or cancel)."""
+    reason = reason.strip()
+    visit = step(
+        visit, "decline", user=user, reason=reason, changes={"moderator_declined_reason": reason}
+    )
+    end_grant(visit, user=user, why="The moderator declined")
+    notify(
+        [visit.lead_officer],
+        f"The moderator declined the SEN audit visit of {visit.school.name}",
+        f"{user.full_name or user.email} cannot moderate the visit planned for "
+        f"{visit.planned_date:%d %B %Y}: {reason}\n\nSign in to ask another moderator.",
+    )
+    return visit
+
+
+@transaction.atomic
+def change_moderator(*, visit, user, moderator, moderator_school) -> AuditVisit:
+    """Ask another moderator before anyone has accepted: the old grant ends, a new one waits for
+    the new moderator's acceptance, and the reciprocal-pair flag is worked out again."""
+    if moderator == visit.moderator and not visit.moderator_declined:
+        raise ValidationError({"moderator": "This person is already asked to moderate the visit"})
+    _validate_team(
+        school=visit.school,
+        lead_officer=visit.lead_officer,
+        moderator=moderator,
+        moderator_school=moderator_school,
+    )
+    if visit.grant_ended_at is None:
+        end_grant(visit, user=user, why="Another moderator was asked")
+    reciprocal = is_reciprocal(
+        school=visit.school,
+        moderator_school=moderator_school,
+        academic_year=visit.academic_year,
+        exclude_pk=visit.pk,
+    )
+    visit = step(
+        visit,
+        "change_moderator",
+        user=user,
+        reason=f"Asked {moderator.full_name or moderator.email} of {moderator_school.name}",
+        changes={
+            "moderator": moderator,
+            "moderator_school": moderator_school,
+            "reciprocal_pair": reciprocal,
+            "moderator_accepted_at": None,
+            "grant_ended_at": None,
+            "moderator_declined_reason": "",
+        },
+    )
+    if reciprocal:
+        _flag_reciprocal(visit)
+    visit.moderator_membership = grant(visit)
+    visit.save(update_fields=["moderator_membership"])
+    notify(
+        [moderator],
+        f"You are asked to moderate the SEN audit visit of {visit.school.name}",
+        "Sign in and choose your audit moderator role to accept or decline the visit. Your access "
+        "starts when you accept and ends when the report is issued.",
+    )
+    return visit
 
 
 @transaction.atomic

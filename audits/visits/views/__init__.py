@@ -19,7 +19,14 @@ from audits.visits.views.sample import (
     visit_pupils,
     visit_sample,
 )
-from audits.visits.views.visit import access_log, visit_accept, visit_detail, visit_step
+from audits.visits.views.visit import (
+    access_log,
+    visit_accept,
+    visit_decline,
+    visit_detail,
+    visit_moderator,
+    visit_step,
+)
 
 __all__ = [
     "access_log",
@@ -33,8 +40,10 @@ __all__ = [
     "swap_decide",
     "swap_request",
     "visit_accept",
+    "visit_decline",
     "visit_detail",
     "visit_list",
+    "visit_moderator",
     "visit_provision",
     "visit_pupils",
     "visit_record",

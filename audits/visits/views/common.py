@@ -19,6 +19,8 @@ from sendreview.roles import Role, acting
 ACTIONS = {
     "view": "audit_visits.view_visit",
     "accept": "audit_visits.accept_visit",
+    "decline": "audit_visits.decline_visit",
+    "change_moderator": "audit_visits.change_moderator",
     "view_pupils": "audit_visits.view_pupils",
     "edit_pupils": "audit_visits.edit_pupils",
     "draw_sample": "audit_visits.draw_sample",

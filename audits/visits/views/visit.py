@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from audits.visits import selectors, services
-from audits.visits.forms import AcceptForm
+from audits.visits.forms import AcceptForm, DeclineForm, ModeratorForm
 from audits.visits.views.common import (
     ACTIONS,
     STEPS,
@@ -56,6 +56,54 @@ def visit_accept(request, uuid):
         return redirect("audit_visits:visit-detail", uuid=visit.uuid)
     return render(
         request, "audit_visits/visit_accept.html", page_context(request, visit, form=form)
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_decline(request, uuid):
+    visit = visit_for(request, uuid, "audit_visits.decline_visit")
+    form = DeclineForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decline_visit(
+                visit=visit, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            # The grant has ended with the decline: the visit's page is no longer theirs to see.
+            messages.success(request, "You have declined: the lead officer has been told")
+            return redirect("home")
+    return render(
+        request, "audit_visits/visit_decline.html", page_context(request, visit, form=form)
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_moderator(request, uuid):
+    visit = visit_for(request, uuid, "audit_visits.change_moderator")
+    candidates = services.moderator_candidates(school=visit.school).exclude(
+        user_id=visit.moderator_id
+    )
+    form = ModeratorForm(posted(request), candidates=list(candidates))
+    if request.method == "POST" and form.is_valid():
+        try:
+            visit = services.change_moderator(visit=visit, user=request.user, **form.resolved())
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            if visit.reciprocal_pair:
+                messages.warning(
+                    request,
+                    "Reciprocal pair: the moderator's school is audited this year by this "
+                    "school's SENCO. The pair is flagged on both visits.",
+                )
+            messages.success(request, "The new moderator has been asked to accept")
+            return redirect("audit_visits:visit-detail", uuid=visit.uuid)
+    return render(
+        request, "audit_visits/visit_moderator.html", page_context(request, visit, form=form)
     )
 
 
