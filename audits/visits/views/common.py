@@ -89,6 +89,16 @@ def page_context(request, visit, **extra) -> dict:
     }
 
 
+def warn_if_reciprocal(request, visit) -> None:
+    """Reciprocal pairs are flagged, not refused: the officer is told when they make one."""
+    if visit.reciprocal_pair:
+        messages.warning(
+            request,
+            "Reciprocal pair: the moderator's school is audited this year by this "
+            "school's SENCO. The pair is flagged on both visits.",
+        )
+
+
 def show_error(request, exc: ValidationError):
     messages.error(request, "; ".join(exc.messages))
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from audits.visits import selectors, services
 from audits.visits.forms import ScheduleForm
-from audits.visits.views.common import add_errors, posted
+from audits.visits.views.common import add_errors, posted, warn_if_reciprocal
 from sendreview.access import get_scoped_or_404, require
 from sendreview.roles import acting
 
@@ -48,12 +48,7 @@ def visit_schedule(request, school_uuid):
         except ValidationError as exc:
             add_errors(form, exc)
         else:
-            if visit.reciprocal_pair:
-                messages.warning(
-                    request,
-                    "Reciprocal pair: the moderator's school is audited this year by this "
-                    "school's SENCO. The pair is flagged on both visits.",
-                )
+            warn_if_reciprocal(request, visit)
             messages.success(request, "Visit scheduled; the moderator has been asked to accept")
             return redirect("audit_visits:visit-detail", uuid=visit.uuid)
     return render(request, "audit_visits/visit_schedule.html", {"form": form, "school": school})

@@ -20,6 +20,7 @@ from audits.visits.views.common import (
     show_error,
     visit_for,
     visit_for_log,
+    warn_if_reciprocal,
 )
 from sendreview.access import require
 
@@ -94,12 +95,7 @@ def visit_moderator(request, uuid):
         except ValidationError as exc:
             add_errors(form, exc)
         else:
-            if visit.reciprocal_pair:
-                messages.warning(
-                    request,
-                    "Reciprocal pair: the moderator's school is audited this year by this "
-                    "school's SENCO. The pair is flagged on both visits.",
-                )
+            warn_if_reciprocal(request, visit)
             messages.success(request, "The new moderator has been asked to accept")
             return redirect("audit_visits:visit-detail", uuid=visit.uuid)
     return render(
