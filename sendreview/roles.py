@@ -594,9 +594,15 @@ can_edit_audit_return = audit_return_in_acting_scope & is_school_leader & audit_
 can_start_audit_return = school_in_acting_scope & is_school_leader  # the object is the school
 can_list_audit_returns = school_in_acting_scope & (is_school_staff | is_ep | is_la_staff)
 can_submit_audit_return = audit_return_in_acting_scope & is_senco & audit_return_editable
-can_review_audit_return = audit_return_in_acting_scope & is_la_staff & audit_return_submitted
 audit_return_awaiting_head = rules.predicate(
     lambda user, r: r.awaiting_head, name="audit return awaiting the head's confirmation"
+)
+# While the head's confirmation is awaited (when the LA asks for one) the LA cannot review yet.
+can_review_audit_return = (
+    audit_return_in_acting_scope
+    & is_la_staff
+    & audit_return_submitted
+    & ~audit_return_awaiting_head
 )
 # When the LA asks for it (audits.tracking.AuditPolicy), a headteacher of the school confirms.
 can_confirm_audit_return = (

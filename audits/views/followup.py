@@ -23,8 +23,9 @@ def policy_settings(request):
     require(request.user, "audits.manage_collection")
     la = school_selectors.acting_la(user=request.user)
     policy = AuditPolicy.objects.filter(la=la).first()
+    # Bound on every POST: unticking the only box sends no field at all.
     form = PolicyForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={"head_must_confirm": bool(policy and policy.head_must_confirm)},
     )
     if request.method == "POST" and form.is_valid():
@@ -50,7 +51,7 @@ def carry_action(request, uuid, pk):
     )
     target = carrying.target_plan(audit_return)
     done = (action.block, action.issue) in carrying.already_carried(audit_return)
-    form = CarryForm(request.POST or None)
+    form = CarryForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             plan_action, created = carrying.carry(
