@@ -136,6 +136,7 @@ def return_detail(request, uuid):
             (EVENT_LABELS.get(e.kind, e.kind), e)
             for e in audit_return.events.select_related("by").order_by("-at", "-pk")[:20]
         ],
+        reminders=list(audit_return.reminders.select_related("recipient")[:20]),
     )
     return render(request, "audits/return_detail.html", context)
 
