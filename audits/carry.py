@@ -10,6 +10,7 @@ services check that the plan is editable and that the person may edit it).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -31,7 +32,7 @@ BLOCK_TITLES = {b["code"]: b["title"] for b in BLOCKS}
 class Target:
     """Where an action would go: the plan (None with the reason when there is none to use)."""
 
-    plan: object | None
+    plan: Any  # a WorkPlan, or None
     problem: str = ""
 
 

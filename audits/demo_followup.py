@@ -63,7 +63,7 @@ def _confirmations(returns, result) -> None:
     for r in returns:
         if r.status != ReturnStatus.SUBMITTED or r.head_confirmation_required:
             continue
-        fields = {"head_confirmation_required": True}
+        fields: dict[str, object] = {"head_confirmation_required": True}
         head = heads.get(r.school_id)
         if head is not None and r.school.name != DEMO_HEAD_SCHOOL:
             fields.update(head_confirmed_at=r.submitted_at, head_confirmed_by=head)

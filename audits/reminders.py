@@ -89,7 +89,7 @@ def send_reminders(today: date | None = None) -> int:
             )
         )
         for audit_return in returns:
-            step = owed_step(audit_return, today, audit_return.query_count)  # type: ignore[attr-defined]
+            step = owed_step(audit_return, today, audit_return.query_count)
             if step is None:
                 continue
             subject, body = _message(audit_return, step)

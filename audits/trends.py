@@ -106,16 +106,16 @@ def build(figs: list[Figures]) -> list[Trend]:
     """The three charts' series from the returns' figures (oldest first)."""
     lists = codelists()
     eras = [era_of(f) for f in figs]
-    levels = []
+    levels: list[tuple[str, str, list[Any]]] = []
     for level in lists.all("provision_level"):
-        values = [f.level_totals().get(level.code) for f in figs]
-        if any(v is not None for v in values):
+        counts: list[Any] = [f.level_totals().get(level.code) for f in figs]
+        if any(v is not None for v in counts):
             era = "new" if level.code in NEW_LEVELS else "old"
-            levels.append((f"{level.label} ({ERA_LABEL[era]})", era, values))
+            levels.append((f"{level.label} ({ERA_LABEL[era]})", era, counts))
     # A need's line stops at the break too: the record it counts changed with the Code (School
     # Action pupils left it), so the years either side are separate series.
     crossing = len(set(eras)) > 1
-    needs = []
+    needs: list[tuple[str, str, list[Any]]] = []
     for need in lists.all("primary_need"):
         for era in ("old", "new"):
             values: list[Any] = []
@@ -125,16 +125,16 @@ def build(figs: list[Figures]) -> list[Trend]:
             if any(v is not None for v in values):
                 label = f"{need.label} ({ERA_LABEL[era]})" if crossing else need.label
                 needs.append((label, era, values))
-    shares = []
+    shares: list[tuple[str, str, list[Any]]] = []
     for era in ("old", "new"):
-        values = [
+        share: list[Any] = [
             _pct(f.sen_overall(), f.number_on_roll)
             if e == era and (f.counts or f.declared_totals)
             else None
             for f, e in zip(figs, eras, strict=True)
         ]
-        if any(v is not None for v in values):
-            shares.append((f"SEN % of roll ({ERA_LABEL[era]})", era, values))
+        if any(v is not None for v in share):
+            shares.append((f"SEN % of roll ({ERA_LABEL[era]})", era, share))
     return [
         Trend(
             "levels", "Pupils on the SEN record by provision level",
