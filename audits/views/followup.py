@@ -67,16 +67,19 @@ def carry_action(request, uuid, pk):
                 else "This action is already in the work plan: nothing was added",
             )
             return redirect("audits:return-analysis", uuid=audit_return.uuid)
+    eligible = action.triage == AnalysisAction.Triage.IMPROVEMENT_PLAN
+    shown = eligible and target.plan is not None and not done
     return render(
         request,
         "audits/carry_action.html",
         {
             "r": audit_return,
             "action": action,
-            "form": form,
+            # No form when there is nothing to add: the page says why instead.
+            "form": form if shown else None,
             "target": target,
             "done": done,
-            "eligible": action.triage == AnalysisAction.Triage.IMPROVEMENT_PLAN,
+            "eligible": eligible,
             "area": carrying.area_title(audit_return, action.block),
         },
     )
