@@ -4,8 +4,8 @@
   returns submitted this year wait for the head's confirmation; where the school has a headteacher
   other than the demo login's, that head has confirmed it (so both states show). Harbourside's (the
   demo head's school) is left for the demo head to confirm, if it is submitted.
-- The reminders the scheduled job would have sent today to schools that owe their return, as
-  records only (no e-mail is sent by loading the demo).
+- The reminders the scheduled job would have sent today to schools that owe their return (SENCOs;
+  headteachers whose confirmation is awaited), as records only (loading the demo sends no e-mail).
 - On the current return of each school with a draft work plan this year: analysis actions in each
   triage; the first "improvement plan" one carried into the work plan, the second left to carry.
 
@@ -73,15 +73,23 @@ def _confirmations(returns, result) -> None:
 
 
 def _reminders(returns, today, result) -> None:
-    sencos: dict[int, list] = {}
+    people: dict[tuple[int, str], list] = {}
     for m in Membership.objects.active().filter(
-        role=Role.SENCO, school_id__in=[r.school_id for r in returns]
+        role__in=[Role.SENCO, Role.HEADTEACHER], school_id__in=[r.school_id for r in returns]
     ):
-        sencos.setdefault(m.school_id, []).append(m.user_id)
+        people.setdefault((m.school_id, m.role), []).append(m.user_id)
     for r in returns:
-        queries = r.events.filter(kind="query").count()
-        step = reminders.owed_step(r, today, queries)
-        for user_id in sencos.get(r.school_id, []) if step else []:
+        r.refresh_from_db()  # the head's confirmation fields were set by an update
+        step = reminders.owed_step(
+            r,
+            today,
+            r.events.filter(kind="query").count(),
+            r.events.filter(kind="submit").count(),
+        )
+        if step is None:
+            continue
+        role = Role.HEADTEACHER if step.startswith("confirm") else Role.SENCO
+        for user_id in people.get((r.school_id, role), []):
             _, made = ReturnReminder.objects.get_or_create(
                 audit_return=r, step=step, recipient_id=user_id
             )

@@ -8,6 +8,7 @@ active SENCO(s) are e-mailed, once per step:
 |---|---|
 | `due_soon` | the due date is 14 days away or less |
 | `overdue` | the due date has passed |
+| `confirmN` | (to the headteacher(s)) the LA asks for the head's confirmation and the Nth submission awaits it: at once |
 
 For a queried return the step carries the number of the query (`queried1:overdue`), so each query
 the school has to answer is reminded of on its own, and a second run finds nothing new to send.
@@ -33,8 +34,13 @@ from sendreview.roles import Role
 SOON = timedelta(days=14)
 
 
-def owed_step(audit_return: AuditReturn, today: date, queries: int = 0) -> str | None:
+def owed_step(
+    audit_return: AuditReturn, today: date, queries: int = 0, submissions: int = 0
+) -> str | None:
     """The reminder step the return is at today, or None when nothing is owed or due yet."""
+    if audit_return.awaiting_head:
+        # The school still owes the return: its head's confirmation, which the LA waits for.
+        return f"confirm{submissions}"
     if audit_return.status not in EDITABLE or audit_return.due_date is None:
         return None
     prefix = f"queried{queries}" if audit_return.status == ReturnStatus.QUERIED else "draft"
@@ -47,8 +53,11 @@ def owed_step(audit_return: AuditReturn, today: date, queries: int = 0) -> str |
 
 def _message(audit_return: AuditReturn, step: str) -> tuple[str, str]:
     year = audit_return.academic_year.label
-    due = f"{audit_return.due_date:%-d %B %Y}"
-    if step.startswith("queried"):
+    due = f"{audit_return.due_date:%-d %B %Y}" if audit_return.due_date else "–"
+    if step.startswith("confirm"):
+        subject = f"Please confirm your school's SEN audit return {year}"
+        body = "Your SENCO has submitted the return; the LA reviews it once you have confirmed it."
+    elif step.startswith("queried"):
         subject = f"The LA has queried your SEN audit return {year}"
         body = f"Please answer the LA's comments and submit the return again (due {due})."
     elif step.endswith("overdue"):
@@ -70,18 +79,31 @@ def send_reminders(today: date | None = None) -> int:
     today = today or timezone.localdate()
     sent = 0
     with scopes_disabled():
-        returns = list(
-            AuditReturn.objects.filter(status__in=EDITABLE, due_date__lte=today + SOON)
-            .select_related("school", "academic_year")
-            .annotate(query_count=Count("events", filter=Q(events__kind="query")))
+        awaiting_head = Q(
+            status=ReturnStatus.SUBMITTED,
+            head_confirmation_required=True,
+            head_confirmed_at__isnull=True,
         )
-        senco_by_school: dict[int, list] = {}
+        returns = list(
+            AuditReturn.objects.filter(
+                Q(status__in=EDITABLE, due_date__lte=today + SOON) | awaiting_head
+            )
+            .select_related("school", "academic_year")
+            .annotate(
+                query_count=Count("events", filter=Q(events__kind="query"), distinct=True),
+                submit_count=Count("events", filter=Q(events__kind="submit"), distinct=True),
+            )
+        )
+        people: dict[tuple[int, str], list] = {}
         for m in (
             Membership.objects.active()
-            .filter(school_id__in={r.school_id for r in returns}, role=Role.SENCO)
+            .filter(
+                school_id__in={r.school_id for r in returns},
+                role__in=[Role.SENCO, Role.HEADTEACHER],
+            )
             .select_related("user")
         ):
-            senco_by_school.setdefault(m.school_id, []).append(m.user)
+            people.setdefault((m.school_id, m.role), []).append(m.user)
         # What was sent before, read once (the unique constraint still stops a concurrent run).
         done = set(
             ReturnReminder.objects.filter(audit_return__in=returns).values_list(
@@ -89,11 +111,14 @@ def send_reminders(today: date | None = None) -> int:
             )
         )
         for audit_return in returns:
-            step = owed_step(audit_return, today, audit_return.query_count)
+            step = owed_step(
+                audit_return, today, audit_return.query_count, audit_return.submit_count
+            )
             if step is None:
                 continue
             subject, body = _message(audit_return, step)
-            for person in senco_by_school.get(audit_return.school_id, []):
+            role = Role.HEADTEACHER if step.startswith("confirm") else Role.SENCO
+            for person in people.get((audit_return.school_id, role), []):
                 if not person.email or (audit_return.pk, step, person.pk) in done:
                     continue
                 try:

@@ -52,6 +52,14 @@ class ReturnReminder(models.Model):
     def __str__(self) -> str:
         return f"{self.step} reminder"
 
+    @property
+    def label(self) -> str:
+        """What the reminder was about, in words (steps: audits.reminders)."""
+        if self.step.startswith("confirm"):
+            return "the headteacher's confirmation is awaited"
+        when = "return overdue" if self.step.endswith("overdue") else "return due soon"
+        return f"{when} (after the LA's query)" if self.step.startswith("queried") else when
+
 
 class CarriedAction(models.Model):
     audit_return = models.ForeignKey(

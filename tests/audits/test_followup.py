@@ -113,8 +113,11 @@ def test_the_beat_task_runs_the_reminders_and_is_scheduled(world, settings):
     with scopes_disabled():
         type(r).objects.filter(pk=r.pk).update(due_date=timezone.localdate() + timedelta(days=60))
     assert send_return_reminders.delay().get() == 0  # not due for two months
+    from sendreview.celery import app as celery_app
+
     entry = settings.CELERY_BEAT_SCHEDULE["audit-return-reminders"]
     assert entry["task"] == "audits.send_return_reminders"
+    assert "audits.send_return_reminders" in celery_app.tasks  # a worker finds it (autodiscovery)
 
 
 def test_reminder_queries_do_not_grow_with_the_number_of_returns(
@@ -172,6 +175,22 @@ def test_with_the_policy_the_head_confirms_before_the_la_can_accept_or_query(wor
         r = services.return_query(audit_return=reload(r), user=officer, comments={"B": "x"})
         r = services.return_submit(audit_return=r, user=_u(world, "senco"))
     assert r.awaiting_head  # a new submission needs a new confirmation
+
+
+def test_the_head_is_reminded_once_per_submission_awaiting_confirmation(world):
+    _policy(world)
+    r = fill_valid(world, start(world))
+    day = _due(r) - timedelta(days=60)  # long before the due date: the LA is waiting now
+    mail.outbox.clear()
+    with scopes_disabled():
+        r = services.return_submit(audit_return=reload(r), user=_u(world, "senco"))
+    assert reminders.send_reminders(day) == 1
+    assert mail.outbox[-1].to == [world.users["headteacher"].email]
+    assert "Please confirm" in mail.outbox[-1].subject
+    assert reminders.send_reminders(day) == 0
+    with acting_as(world, "headteacher") as head:
+        services.return_confirm(audit_return=reload(r), user=head)
+    assert reminders.send_reminders(day) == 0  # confirmed: nothing owed
 
 
 def test_a_policy_change_does_not_strand_a_submitted_return(world):

@@ -118,3 +118,14 @@ def test_analysis_page_queries_do_not_grow_with_actions(
     _actions(world, r, *[("A1", f"Issue {i}", IP) for i in range(6)])
     with django_assert_max_num_queries(len(few.captured_queries)):
         senco.get(url("return-analysis", r))
+
+
+def test_the_return_page_lists_the_reminders_sent(world, client_for):
+    from datetime import timedelta
+
+    from audits import reminders
+
+    r = start(world)
+    reminders.send_reminders(reload(r).due_date + timedelta(days=1))
+    html = client_for("senco").get(url("return-detail", r)).content.decode()
+    assert "Reminders sent" in html and "return overdue, to senco@example.org" in html
