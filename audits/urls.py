@@ -1,6 +1,6 @@
 from django.urls import path
 
-from audits.views import analysis, followup, returns, sections, workflow
+from audits.views import analysis, autosave, followup, returns, sections, workflow
 
 app_name = "audits"
 
@@ -31,6 +31,11 @@ urlpatterns = [
         "sen-audit/returns/<uuid:uuid>/sections/<str:section>/",
         sections.section_edit,
         name="return-section",
+    ),
+    path(
+        "sen-audit/returns/<uuid:uuid>/sections/<str:section>/autosave/",
+        autosave.section_autosave,
+        name="section-autosave",
     ),
     path(
         "sen-audit/returns/<uuid:uuid>/sections/<str:section>/import/",

@@ -111,6 +111,10 @@ AUDIT_CASES: dict[str, Case] = {
         post=school_object("school", EDITORS, status=200),
         post_data=lambda w: {"ADDED_K-count": "many", "lock_version": "1"},
     ),
+    # Nothing carried → "Nothing to save" (200), nothing written.
+    "audits:section-autosave": Case(
+        kwargs=_return(section="D"), post=school_object("school", EDITORS, status=200)
+    ),
     "audits:section-import": Case(
         kwargs=_return(section="C"),
         get=school_object("school", EDITORS),

@@ -98,3 +98,24 @@ def test_browser_trend_charts_and_carrying_an_action(e2e_browser, live_server, e
     with scopes_disabled():
         assert CarriedAction.objects.count() == 1
         assert plan.actions.get().description == "Plan training in emotional regulation"
+
+
+def test_browser_grid_cell_autosaves_when_left(e2e_browser, live_server, e2e_world):
+    world = e2e_world
+    r = fill_valid(world, start(world))
+    senco = _page(e2e_browser, live_server, world.users["senco"])
+    errors: list[str] = []
+    senco.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    senco.goto(f"/sen-audit/returns/{r.uuid}/sections/D/")
+    cell = senco.locator("#K_TO_E-count")
+    cell.fill("2")
+    cell.press("Tab")  # leaving the cell saves it
+    expect(senco.locator("#autosave-status")).to_contain_text("Saved at")
+    assert blocking_violations(senco) == []
+    senco.locator("#E_OFF-count").fill("1")
+    senco.locator("#E_OFF-count").press("Tab")  # a second save uses the version the first returned
+    expect(senco.locator("#autosave-status")).to_contain_text("Saved at")
+    senco.reload()
+    expect(senco.locator("#K_TO_E-count")).to_have_value("2")
+    expect(senco.locator("#E_OFF-count")).to_have_value("1")
+    assert errors == []  # no script error or CSP refusal on the way
