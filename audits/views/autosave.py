@@ -11,6 +11,8 @@ Sections E and H (lists of rows) keep their Save button only.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.utils import timezone
@@ -27,7 +29,7 @@ TEMPLATE = "audits/includes/autosave_status.html"
 
 
 def _cells(blocks) -> list:
-    found = []
+    found: list[Any] = []
     for block in blocks:
         rows = getattr(block, "rows", None)
         found += [c for row in rows for c in row.cells] if rows is not None else block.cells
