@@ -228,4 +228,5 @@ def analysis_for(audit_return: AuditReturn, *, inside_school: bool) -> dict[str,
         "outcomes": outcomes,
         "funding": funding,
         "suppressed": suppress,
+        "figures": figs,  # for the trend charts (audits.trends)
     }

@@ -117,6 +117,10 @@ def load_demo_audits(*, result, today: date | None = None) -> None:
                         today,
                     )
                     result.created["SEN audit returns"] += 1
+        # The follow-ups (policy, head's confirmations, reminders, carried actions) need the returns.
+        from audits.demo_followup import load_demo_followup
+
+        load_demo_followup(result=result, today=today)
 
 
 def _status(school: School, year: AcademicYear, current: AcademicYear) -> str | None:

@@ -117,3 +117,28 @@ class QueryForm(GDSFormMixin, forms.Form):
 
 class StepForm(forms.Form):
     lock_version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class PolicyForm(GDSFormMixin, forms.Form):
+    submit_label = "Save"
+    head_must_confirm = forms.BooleanField(
+        label="The headteacher confirms each return before the LA reviews it",
+        help_text="When this is on, a submitted return waits for a headteacher of the school to "
+        "confirm it before your officers can query or accept it.",
+        required=False,
+    )
+
+
+class CarryForm(GDSFormMixin, forms.Form):
+    submit_label = "Add to the work plan"
+    due_term = forms.ChoiceField(
+        label="By when should the action be done?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose by when the action should be done"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        from workplans.models import DueTerm
+
+        super().__init__(*args, **kwargs)
+        self.fields["due_term"].choices = DueTerm.choices

@@ -28,6 +28,7 @@ from django.db.models import Q
 from django_scopes import ScopedManager
 from simple_history.models import HistoricalRecords
 
+from audits import confirmation
 from sendreview.documents.models import DocumentEvent, SchoolDocument
 from sendreview.documents.workflow import Transition, Workflow
 
@@ -65,6 +66,7 @@ def _stamp_submitted(document, user) -> None:
 
     document.submitted_at = timezone.now()
     document.submitted_by = user if getattr(user, "pk", None) else None
+    confirmation.on_submit(document, user)
 
 
 def _stamp_accepted(document, user) -> None:
@@ -163,6 +165,13 @@ class AuditReturn(SchoolDocument):
     # The figures as they were when the LA last accepted the return: dashboards and the selector
     # API read these, so a correction under way does not change what the borough sees.
     accepted_snapshot = models.JSONField(null=True, blank=True)
+    # Set at submission from the LA's policy (audits.tracking.AuditPolicy), so that a change of
+    # policy does not strand a return already with the school's head.
+    head_confirmation_required = models.BooleanField(default=False)
+    head_confirmed_at = models.DateTimeField(null=True, blank=True)
+    head_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     event_model = "audits.AuditReturnEvent"
     workflow = Workflow(
@@ -173,14 +182,21 @@ class AuditReturn(SchoolDocument):
                 guard=_must_validate, effects=_stamp_submitted,
             ),
             Transition(
+                "confirm", sources=(ReturnStatus.SUBMITTED,), target=None,
+                permission="audits.confirm_return", label="Confirm the return as headteacher",
+                event_kind="head_confirmed", guard=confirmation.confirmable,
+                effects=confirmation.confirmed,
+            ),
+            Transition(
                 "query", sources=(ReturnStatus.SUBMITTED,), target=ReturnStatus.QUERIED,
                 permission="audits.review_return", label="Query the return",
                 needs_reason=True, reason_message="Enter what the school should check",
+                guard=confirmation.reviewable,
             ),
             Transition(
                 "accept", sources=(ReturnStatus.SUBMITTED,), target=ReturnStatus.ACCEPTED,
                 permission="audits.review_return", label="Accept the return",
-                effects=_stamp_accepted,
+                effects=_stamp_accepted, guard=confirmation.reviewable,
             ),
             Transition(
                 "reopen", sources=(ReturnStatus.ACCEPTED,), target=ReturnStatus.DRAFT,
@@ -221,6 +237,11 @@ class AuditReturn(SchoolDocument):
     @property
     def is_accepted(self) -> bool:
         return self.status == ReturnStatus.ACCEPTED
+
+    @property
+    def awaiting_head(self) -> bool:
+        """Submitted, and the LA's policy wants the headteacher's confirmation, not yet given."""
+        return self.is_submitted and confirmation.awaiting_head(self)
 
     def collects(self, section: str) -> bool:
         return section in (self.sections or ALL_SECTIONS)
@@ -433,3 +454,8 @@ class AnalysisAction(_Row):
 
     class Meta:
         ordering = ["block", "pk"]
+
+
+# The follow-up records (LA policy, reminders sent, actions carried) live in their own module;
+# importing them here registers them with the app.
+from audits.tracking import AuditPolicy, CarriedAction, ReturnReminder  # noqa: E402, F401

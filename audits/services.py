@@ -325,6 +325,13 @@ def return_submit(
     return saved
 
 
+def return_confirm(
+    *, audit_return: AuditReturn, user, expected_version: int | None = None
+) -> AuditReturn:
+    """The headteacher's confirmation of a submitted return (when the LA's policy asks for it)."""
+    return transition(audit_return, "confirm", user=user, expected_version=expected_version)
+
+
 def return_query(
     *,
     audit_return: AuditReturn,

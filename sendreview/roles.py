@@ -597,7 +597,20 @@ can_edit_audit_return = audit_return_in_acting_scope & is_school_leader & audit_
 can_start_audit_return = school_in_acting_scope & is_school_leader  # the object is the school
 can_list_audit_returns = school_in_acting_scope & (is_school_staff | is_ep | is_la_staff)
 can_submit_audit_return = audit_return_in_acting_scope & is_senco & audit_return_editable
-can_review_audit_return = audit_return_in_acting_scope & is_la_staff & audit_return_submitted
+audit_return_awaiting_head = rules.predicate(
+    lambda user, r: r.awaiting_head, name="audit return awaiting the head's confirmation"
+)
+# While the head's confirmation is awaited (when the LA asks for one) the LA cannot review yet.
+can_review_audit_return = (
+    audit_return_in_acting_scope
+    & is_la_staff
+    & audit_return_submitted
+    & ~audit_return_awaiting_head
+)
+# When the LA asks for it (audits.tracking.AuditPolicy), a headteacher of the school confirms.
+can_confirm_audit_return = (
+    audit_return_in_acting_scope & is_headteacher & audit_return_awaiting_head
+)
 can_reopen_audit_return = (
     audit_return_in_acting_scope & (is_school_leader | is_la_staff) & audit_return_accepted
 )
@@ -611,6 +624,7 @@ AUDIT_PERMISSIONS = {
     "audits.edit_return": can_edit_audit_return,
     "audits.submit_return": can_submit_audit_return,
     "audits.review_return": can_review_audit_return,
+    "audits.confirm_return": can_confirm_audit_return,
     "audits.reopen_return": can_reopen_audit_return,
     "audits.manage_collection": is_la_admin,
 }
@@ -623,3 +637,8 @@ PERMISSIONS.update(AUDIT_PERMISSIONS)
 can_edit_audit_analysis = audit_return_in_acting_scope & is_school_leader
 rules.add_perm("audits.edit_analysis", can_edit_audit_analysis)
 PERMISSIONS["audits.edit_analysis"] = can_edit_audit_analysis
+# Carrying an analysis action into the school's work plan: the school's leaders, who write the
+# plan (the plan's own permission is checked again when the action is added).
+can_carry_audit_action = audit_return_in_acting_scope & is_school_leader
+rules.add_perm("audits.carry_action", can_carry_audit_action)
+PERMISSIONS["audits.carry_action"] = can_carry_audit_action

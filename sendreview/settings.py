@@ -306,6 +306,11 @@ CELERY_BEAT_SCHEDULE = {
     "expire-stale-report-jobs": {"task": "reports.expire_stale_jobs", "schedule": 300.0},
     # Audit visits: whoever owes the next step is reminded once (idempotent, safe to run often).
     "audit-visit-reminders": {"task": "audit_visits.send_reminders", "schedule": 6 * 3600.0},
+    # SEN audit returns: the SENCOs of a school that still owes its return (idempotent per step).
+    "audit-return-reminders": {
+        "task": "audits.send_return_reminders",
+        "schedule": crontab(hour=7, minute=15),
+    },
     # Work-plan reminders to those who owe (idempotent: a second run the same day sends nothing).
     "work-plan-reminders": {
         "task": "workplans.send_reminders",

@@ -8,9 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from audits import carry as carrying
 from audits import services
 from audits.analysis import BLOCKS, analysis_for
 from audits.models import AnalysisAction
+from audits.trends import charts_for
 from audits.views.common import return_for
 from sendreview.documents.locking import ConflictError
 from sendreview.roles import is_school_staff
@@ -91,11 +93,22 @@ def return_analysis(request, uuid):
             questions.append({"key": key, "text": text, "value": value})
         blocks.append({**block, "questions": questions, "actions": rows})
     inside = bool(is_school_staff(request.user))
+    carried = carrying.already_carried(audit_return)
+    if request.user.has_perm("audits.carry_action", audit_return):
+        # Saved improvement-plan actions only: the rows on the page are what was stored.
+        for block in blocks:
+            block["carry"] = [
+                (a, (a.block, a.issue) in carried)
+                for a in stored.get(block["code"], [])
+                if a.triage == TRIAGE.IMPROVEMENT_PLAN
+            ]
+    data = analysis_for(audit_return, inside_school=inside)
+    trends = charts_for(audit_return, data["figures"], data["years"], suppress=data["suppressed"])
     return render(
         request,
         "audits/return_analysis.html",
         {
-            "r": audit_return, "blocks": blocks, "data": analysis_for(audit_return, inside_school=inside),
+            "r": audit_return, "blocks": blocks, "data": data, "trends": trends,
             "editable": editable, "errors": errors, "triage": TRIAGE.choices,
         },
         status=200,

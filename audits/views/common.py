@@ -18,6 +18,11 @@ ACTIONS = {
 }
 
 
+# The grid sections that save a changed cell as it is typed (audits.views.autosave); E and H are
+# lists of rows and keep their Save button only.
+AUTOSAVE_SECTIONS = frozenset("BCDFG")
+
+
 def return_for(request, uuid, permission: str):
     audit_return = selectors.return_get(user=request.user, uuid=uuid)
     require(request.user, permission, audit_return)

@@ -19,6 +19,16 @@ from sendreview.access import require
 from sendreview.documents.history import history_of
 from sendreview.documents.locking import ConflictError
 
+# The return's timeline in words (event kinds are the workflow's step names).
+EVENT_LABELS = {
+    "start": "Started",
+    "submit": "Submitted to the LA",
+    "head_confirmed": "Confirmed by the headteacher",
+    "query": "Queried by the LA",
+    "accept": "Accepted by the LA",
+    "reopen": "Re-opened for a correction",
+}
+
 
 @login_required
 def audit_home(request):
@@ -122,7 +132,11 @@ def return_detail(request, uuid):
         code_era="2014 Code (K / E)"
         if codelists().is_valid("provision_level", "K", audit_return.snapshot_date)
         else "2001 Code (A / P / S)",
-        events=list(audit_return.events.select_related("by").order_by("-at", "-pk")[:20]),
+        events=[
+            (EVENT_LABELS.get(e.kind, e.kind), e)
+            for e in audit_return.events.select_related("by").order_by("-at", "-pk")[:20]
+        ],
+        reminders=list(audit_return.reminders.select_related("recipient")[:20]),
     )
     return render(request, "audits/return_detail.html", context)
 

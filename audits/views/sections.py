@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from audits import imports, services
@@ -14,7 +15,7 @@ from audits.conflicts import SECTION_CONFLICTS
 from audits.forms import UploadForm
 from audits.grids import section_grids
 from audits.models import Section
-from audits.views.common import return_for, section_or_404
+from audits.views.common import AUTOSAVE_SECTIONS, return_for, section_or_404
 from sendreview.documents.locking import ConflictError
 from sendreview.tabular.errors import ImportFileError
 from sendreview.tabular.importer import commit, preview, sign_payload, unsign_payload
@@ -92,6 +93,15 @@ def section_edit(request, uuid, section):
             "year_groups": year_groups,
             "stored_year_groups": stored_counts,
             "row_count": len(blocks[-1].rows) if blocks else 0,
+            "autosave_url": (
+                reverse(
+                    "audits:section-autosave",
+                    kwargs={"uuid": audit_return.uuid, "section": section},
+                )
+                + (f"?year_group={year_group}" if year_group else "")
+            )
+            if editable and section in AUTOSAVE_SECTIONS
+            else "",
         },
         status=409 if conflict else 200,
     )

@@ -16,6 +16,7 @@ from sendreview.documents.locking import ConflictError
 
 STEPS = {
     "submit": ("audits.submit_return", "Submit the return to the LA"),
+    "confirm": ("audits.confirm_return", "Confirm the return as headteacher"),
     "query": ("audits.review_return", "Query the return"),
     "accept": ("audits.review_return", "Accept the return"),
     "reopen": ("audits.reopen_return", "Re-open the return for a correction"),
@@ -42,6 +43,10 @@ def return_step(request, uuid, step):
         try:
             if step == "submit":
                 services.return_submit(
+                    audit_return=audit_return, user=request.user, expected_version=version
+                )
+            elif step == "confirm":
+                services.return_confirm(
                     audit_return=audit_return, user=request.user, expected_version=version
                 )
             elif step == "query":
@@ -74,6 +79,7 @@ def return_step(request, uuid, step):
                 request,
                 {
                     "submit": "Return submitted",
+                    "confirm": "Return confirmed",
                     "query": "Return sent back to the school with your comments",
                     "accept": "Return accepted",
                     "reopen": "Return re-opened",

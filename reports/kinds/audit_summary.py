@@ -11,6 +11,7 @@ from django.db.models import Max
 from audits.analysis import BLOCKS, analysis_for
 from audits.codelists import codelists
 from audits.models import AuditReturn
+from audits.trends import charts_for
 from reports.kinds import ReportKind, register
 
 RELATED = ("school__la", "academic_year", "submitted_by", "accepted_by")
@@ -22,7 +23,7 @@ class AuditSummaryReport(ReportKind):
     template = "pdf/audit_summary.html"
     subject_type = "audit-return"
     view_permission = "audits.view_return"
-    template_version = "1"
+    template_version = "2"  # 2: the three-year trend charts
 
     def get_subject(self, uuid):
         return AuditReturn.objects.select_related(*RELATED).filter(uuid=uuid).first()
@@ -73,10 +74,14 @@ class AuditSummaryReport(ReportKind):
             }
             for b in BLOCKS
         ]
+        data = analysis_for(subject, inside_school=False)
         return {
             "r": subject,
             "school": subject.school,
-            "data": analysis_for(subject, inside_school=False),
+            "data": data,
+            "trends": charts_for(
+                subject, data["figures"], data["years"], suppress=True, width=760, height=360
+            ),
             "blocks": blocks,
             "provision": [
                 {

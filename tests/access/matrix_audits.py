@@ -45,6 +45,19 @@ def _return(**extra):
     return lambda world: {"uuid": seed_return(world).uuid, **extra}
 
 
+def _action(world):
+    """An improvement-plan action of the seeded return's analysis, to carry into the work plan."""
+    from audits.models import AnalysisAction
+
+    audit_return = seed_return(world)
+    with scopes_disabled():
+        action, _ = AnalysisAction.objects.get_or_create(
+            audit_return=audit_return, block="A1", issue="More boys than girls",
+            defaults={"triage": AnalysisAction.Triage.IMPROVEMENT_PLAN},
+        )  # fmt: skip
+    return {"uuid": audit_return.uuid, "pk": action.pk}
+
+
 def _school(world):
     seed_return(world)
     return {"school_uuid": world.school.uuid}
@@ -59,6 +72,14 @@ AUDIT_CASES: dict[str, Case] = {
         ),
     ),
     "audits:collection": Case(get=page_for(LA_ADMINS), post=page_for(LA_ADMINS)),
+    # Saving the form as it is (the headteacher does not confirm: the default) changes nothing.
+    "audits:policy": Case(get=page_for(LA_ADMINS), post=page_for(LA_ADMINS, status=302)),
+    # The school's leaders only; no term chosen → the page again with the error, nothing carried.
+    "audits:carry-action": Case(
+        kwargs=_action,
+        get=school_object("school", EDITORS),
+        post=school_object("school", EDITORS, status=200),
+    ),
     "audits:return-list": Case(kwargs=_school, get=school_object("school", READERS)),
     # The return for the year exists already: the school's leaders are sent back to the list.
     "audits:return-start": Case(kwargs=_school, post=school_object("school", EDITORS, status=302)),
@@ -89,6 +110,10 @@ AUDIT_CASES: dict[str, Case] = {
         get=school_object("school", SCHOOL_STAFF),
         post=school_object("school", EDITORS, status=200),
         post_data=lambda w: {"ADDED_K-count": "many", "lock_version": "1"},
+    ),
+    # Nothing carried → "Nothing to save" (200), nothing written.
+    "audits:section-autosave": Case(
+        kwargs=_return(section="D"), post=school_object("school", EDITORS, status=200)
     ),
     "audits:section-import": Case(
         kwargs=_return(section="C"),

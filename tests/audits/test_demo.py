@@ -56,3 +56,31 @@ def test_loading_twice_creates_nothing(demo):
     call_command("load_demo", "--quiet")
     with scopes_disabled():
         assert AuditReturn.objects.count() == before
+
+
+def test_demo_shows_the_follow_ups(demo):
+    from audits.models import AnalysisAction, AuditPolicy, CarriedAction, ReturnReminder
+
+    with scopes_disabled():
+        assert AuditPolicy.objects.get(la__la_code="991").head_must_confirm
+        assert not AuditPolicy.objects.get(la__la_code="990").head_must_confirm
+        westmere = AuditReturn.objects.filter(
+            school__la__la_code="991", academic_year__is_current=True
+        )
+        assert all(r.head_confirmation_required for r in westmere.filter(status="submitted"))
+        assert ReturnReminder.objects.exists()
+        owed = ReturnReminder.objects.exclude(audit_return__status__in=["draft", "queried"])
+        assert all(m.step.startswith("confirm") for m in owed)  # the head's, on Westmere's
+        carried = CarriedAction.objects.select_related("plan_action__plan").first()
+        assert carried.plan_action.plan.status == "draft"
+        assert carried.plan_action.description == carried.issue
+        assert (
+            AnalysisAction.objects.filter(
+                audit_return=carried.audit_return, triage="improvement_plan"
+            ).count()
+            == 2
+        )
+        before = (ReturnReminder.objects.count(), CarriedAction.objects.count())
+    call_command("load_demo", "--quiet")
+    with scopes_disabled():
+        assert (ReturnReminder.objects.count(), CarriedAction.objects.count()) == before

@@ -149,7 +149,9 @@ def test_browser_return_xlsx_return_and_the_la_query_and_accept(
     officer.get_by_role("button", name="Send the query to the school").click()
     expect(officer.locator("#return-status")).to_have_text("Queried")
     senco.goto(f"/sen-audit/returns/{first.uuid}/")
-    expect(senco.get_by_text("The FSM whole-school number looks low")).to_be_visible()
+    # The query is listed against its section (and its step in the timeline below).
+    expect(senco.locator("#query-C")).to_contain_text("The FSM whole-school number looks low")
+    expect(senco.locator("#timeline")).to_contain_text("Queried by the LA")
     senco.get_by_role("link", name=re.compile("^C\\. Vulnerable groups")).click()
     senco.locator("#FSM-N").fill("48")
     senco.get_by_role("button", name="Save section C").click()
