@@ -110,16 +110,37 @@ THRESHOLDS = [
         "The outturn of the accepted return differs from the SEN allocation by more than this "
         "share of the allocation, over or under.",
     ),
+    Threshold(
+        "need_mix_change",
+        "Sharp change in need mix, more than",
+        "percentage points",
+        Decimal(10),
+        Decimal(1),
+        Decimal(100),
+        "A primary-need group's share of the school's SEN pupils (accepted audit returns) moves "
+        "by more than this since the previous year (PROCESSES.md §5.2, 'sharp change'). Not "
+        "applied where either year has fewer than 5 SEN pupils: one pupil would move a share by "
+        "20 points or more.",
+    ),
+    Threshold(
+        "work_plan_due_days",
+        "EP work plan agreed by, days after 1 September",
+        "days",
+        Decimal(60),
+        Decimal(0),
+        Decimal(364),
+        "The default, 60 days, is 31 October: the plan is agreed at the EP meeting of September "
+        "or October (PROCESSES.md §2.3, §5.2 compliance). Applied to schools that submitted a "
+        "self-review for the year: that review is what the plan is drawn up from.",
+    ),
 ]
 BY_CODE = {t.code: t for t in THRESHOLDS}
 
 UNAVAILABLE = [
-    ("Sharp change in need mix", "a rule on the need groups (the SEN % change is applied)"),
     ("Step-down pattern", "the audit return's movement section"),
     ("Over-representation of vulnerable groups", "the audit return's vulnerable-groups section"),
     ("Gap widening", "the audit return's outcomes section"),
     ("Exclusions", "the audit return's exclusions figures"),
-    ("Compliance: work plans not agreed", "a rule on EP work plans (audit visits are applied)"),
     ("Voice: SENDIASS alerts and tribunal appeals", "a record of alerts and appeals (no app yet)"),
 ]
 
@@ -281,6 +302,9 @@ def flags_for(
             lambda ids: _by_school(fallen_rows, ids),
         ),
         *_audit_flags(la=la, year=year, phase=phase, values=values, today=today),
+        *_work_plan_flags(
+            la=la, year=year, phase=phase, framework=framework, values=values, today=today
+        ),
     ]
 
 
@@ -329,6 +353,9 @@ def _audit_flags(*, la, year, phase, values, today) -> list[Flag]:
         .filter(off__gt=variance)
         .order_by("-off", "school__name")
     )
+    need_moves = need_mix_changes(
+        la=la, year=year, sen=sen, points=float(values["need_mix_change"])
+    )
     out = [
         Flag(
             "sen_outlier",
@@ -366,6 +393,18 @@ def _audit_flags(*, la, year, phase, values, today) -> list[Flag]:
             ),
             _return_link,
         ),
+        Flag(
+            "need_mix_change",
+            "Sharp change in need mix",
+            f"A primary-need group's share of the SEN pupils moved by more than "
+            f"{float(values['need_mix_change']):g} percentage points since {year.start_year - 1}.",
+            need_moves,
+            lambda r, d: " ".join(
+                f"{label}: {before:.0f}% of the SEN pupils last year, {after:.0f}% in {year.label}."
+                for label, before, after in r.need_moves
+            ),
+            _return_link,
+        ),
     ]
     from django.apps import apps
 
@@ -393,6 +432,117 @@ def _audit_flags(*, la, year, phase, values, today) -> list[Flag]:
             )
         )
     return out
+
+
+def need_shares(by_need_group: dict, sen_overall) -> dict[str, float] | None:
+    """{need group: % of the school's SEN pupils}; None under 5 SEN pupils (too few to compare)."""
+    from dashboards.sen import SUPPRESS_BELOW
+
+    if not sen_overall or sen_overall < SUPPRESS_BELOW:
+        return None
+    return {code: n * 100 / sen_overall for code, n in (by_need_group or {}).items()}
+
+
+def need_mix_changes(*, la, year, sen, points: float) -> list:
+    """This year's summary rows whose need mix moved by more than `points` on some group, each with
+    `need_moves` = [(group label, % last year, % this year)], largest move first. Two queries (this
+    year's rows and last year's need groups) whatever the number of schools."""
+    from dashboards.sen import NEED_GROUPS
+
+    labels = dict(NEED_GROUPS)
+    previous = {
+        school_id: need_shares(groups, overall)
+        for school_id, groups, overall in SenAuditSummary.objects.filter(
+            la=la, start_year=year.start_year - 1
+        ).values_list("school_id", "by_need_group", "sen_overall")
+    }
+    out = []
+    for row in sen.order_by("school__name", "school_id"):
+        before, after = previous.get(row.school_id), need_shares(row.by_need_group, row.sen_overall)
+        if before is None or after is None:
+            continue
+        moves = []
+        for code in sorted(
+            set(before) | set(after), key=lambda c: list(labels).index(c) if c in labels else 99
+        ):
+            b, a = before.get(code, 0.0), after.get(code, 0.0)
+            if abs(a - b) > points:
+                moves.append((labels.get(code, code), b, a))
+        if moves:
+            row.need_moves = sorted(moves, key=lambda m: -abs(m[2] - m[1]))
+            out.append(row)
+    return out
+
+
+def _work_plan_flags(*, la, year, phase, framework, values, today) -> list[Flag]:
+    """A school that submitted its self-review for the year but has no EP work plan agreed by both
+    sides by the due date (default 31 October). One query, whatever the number of schools."""
+    from django.apps import apps
+
+    if not apps.is_installed("workplans"):
+        return []
+    from dashboards.activity import AGREED_OR_LATER
+    from schools.models import School
+    from workplans.models import WorkPlan
+
+    days = int(values["work_plan_due_days"])
+    due = year.starts_on + timedelta(days=days)
+    submitted = ReviewCoverage.objects.filter(
+        la=la,
+        academic_year=year,
+        school=OuterRef("pk"),
+        status__in=["submitted", "discussed", "closed"],
+    )
+    if framework is not None:
+        submitted = submitted.filter(framework=framework)
+    plans = WorkPlan.objects.filter(school=OuterRef("pk"), academic_year=year)
+    rows = School.objects.none()
+    if today > due:
+        rows = (
+            School.objects.filter(la=la, is_open=True)
+            .filter(Exists(submitted), ~Exists(plans.filter(status__in=AGREED_OR_LATER)))
+            .annotate(
+                first_submitted=Subquery(
+                    submitted.order_by("submitted_at").values("submitted_at")[:1]
+                ),
+                plan_uuid=Subquery(plans.values("uuid")[:1]),
+                plan_status=Subquery(plans.values("status")[:1]),
+            )
+            .order_by("name")
+        )
+        if phase:
+            rows = rows.filter(phase=phase)
+
+    def reason(s, d) -> str:
+        when = f" on {timezone.localtime(s.first_submitted):%-d %B %Y}" if s.first_submitted else ""
+        plan = (
+            f"the plan is still {_PLAN_STATES.get(s.plan_status, s.plan_status)}"
+            if s.plan_uuid
+            else "no plan has been started"
+        )
+        return (
+            f"Self-review for {year.label} submitted{when}; no EP work plan agreed by "
+            f"{due:%-d %B %Y}: {plan}."
+        )
+
+    return [
+        Flag(
+            "work_plan_not_agreed",
+            "EP work plan not agreed",
+            f"Self-review submitted for {year.label}, and no EP work plan agreed by both sides "
+            f"by {due:%-d %B %Y}.",
+            rows,
+            reason,
+            lambda s, d: (
+                ("workplans:plan-detail", {"uuid": s.plan_uuid})
+                if s.plan_uuid
+                else ("workplans:plan-list", {"school_uuid": s.uuid})
+            ),
+        )
+    ]
+
+
+_PLAN_STATES = {"draft": "a draft", "proposed": "proposed for agreement"}
 
 
 def _review_link(school, details):
