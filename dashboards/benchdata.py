@@ -234,3 +234,7 @@ def _direct_sen(la, school_rows, year_rows, rng) -> None:
                 )
             )
     SenAuditSummary.objects.bulk_create(rows, batch_size=5000)
+    from dashboards.summaries import audits as audits_source
+
+    for model, derived in audits_source.SOURCE.derive(la.pk, [y.pk for y in year_rows]).items():
+        model.objects.bulk_create(derived, batch_size=5000)

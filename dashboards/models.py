@@ -342,3 +342,38 @@ class VisitThemeDistribution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.academic_year_id} {self.theme_id} {self.phase or 'all'} visits"
+
+
+class SenDistribution(models.Model):
+    """The LA's spread of SEN % of roll per (year, phase; "" is every phase), from accepted audit
+    returns (SenAuditSummary), so that one school's page places the school against the borough in
+    a constant number of queries. Quartiles are stored only for 5 returns or more (none otherwise:
+    a smaller group could be told apart). `by_level` is {level code: [schools, q1, median, q3]} of
+    each provision level's pupils as a % of roll, on the same rule."""
+
+    ALL_PHASES = ""
+
+    la = models.ForeignKey("schools.LocalAuthority", on_delete=models.CASCADE, related_name="+")
+    academic_year = models.ForeignKey(
+        "schools.AcademicYear", on_delete=models.CASCADE, related_name="+"
+    )
+    start_year = models.PositiveSmallIntegerField()
+    phase = models.CharField(max_length=20, blank=True)
+    schools = models.PositiveIntegerField(default=0)
+    q1 = models.FloatField(null=True)
+    median = models.FloatField(null=True)
+    q3 = models.FloatField(null=True)
+    by_level = models.JSONField(default=dict)
+
+    objects = ScopedManager(la="la_id")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["la", "academic_year", "phase"], name="sen_distribution_key"
+            )
+        ]
+        indexes = [models.Index(fields=["la", "phase", "start_year"], name="sd_la_phase_year")]
+
+    def __str__(self) -> str:
+        return f"{self.academic_year_id} {self.phase or 'all'} SEN %"

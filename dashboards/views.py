@@ -479,11 +479,17 @@ def school(request, uuid):
         own = by_key.get((t.pk, year))
         d = borough.get(t.pk)
         position.append({"theme": t.label, "own": own, "dist": d, "band": _band(own, d)})
+    sen_figures = sen.school_figures(school=school)
     download = request.GET.get("download")
     if download:
-        if download not in FORMATS or request.GET.get("table") not in ("trend", "position"):
+        table_name = request.GET.get("table")
+        if download not in FORMATS or table_name not in ("trend", "position", "sen", "sen_levels"):
             raise Http404("No such download")
         throttle.check(request, "dashboard-export")
+        if table_name in ("sen", "sen_levels"):
+            headers, rows = sen_figures["overall" if table_name == "sen" else "by_level"]
+            suffix = "sen-against-borough" if table_name == "sen" else "sen-by-level"
+            return export_response(f"{school.urn}-{suffix}", headers, rows, download)
         if request.GET["table"] == "trend":
             headers = ["Theme"] + [f"{y}/{(y + 1) % 100:02d}" for y in years]
             rows = [
@@ -537,6 +543,12 @@ def school(request, uuid):
             "position": position,
             "coverage": coverage,
             "chart": chart,
+            "sen": sen_figures,
+            "sen_chart": charts.sen_percent_chart(
+                sen_figures["chart_years"], sen_figures["chart_school"], sen_figures["chart_median"]
+            )
+            if sen_figures["years"]
+            else None,
             "is_la_staff": request.user.has_perm("dashboards.view_borough"),
         },
     )

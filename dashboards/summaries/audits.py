@@ -3,18 +3,21 @@
 Reads only through `audits.selectors` (the figures frozen at acceptance). A return re-opened for a
 correction keeps its last accepted figures, so its row stays until it is accepted again.
 
+Derived: SenDistribution, the LA's quartiles of SEN % of roll per year and phase (a school's page).
+
 Hook: an AuditReturnEvent of kind accept or reopen is created inside the workflow's transaction
 (sendreview.documents.workflow.transition); its post_save refreshes that school's year there.
 """
 
 from __future__ import annotations
 
+import statistics
 from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models.signals import post_save
 
-from dashboards.models import SenAuditSummary
+from dashboards.models import SenAuditSummary, SenDistribution
 
 REFRESHING_EVENTS = {"accept", "reopen"}
 OLD_LEVELS = ("A", "P", "S")  # School Action, School Action Plus, Statement (to the 2014 change)
@@ -28,6 +31,15 @@ def need_group(code: str) -> str:
     found = codelists().get("primary_need", code)
     group = getattr(found, "group", None) if found is not None else None
     return group or OTHER_GROUP
+
+
+def quartiles(values: list[float]) -> tuple:
+    """(q1, median, q3) rounded, or (None, None, None) under 5 values: too few to publish."""
+    from dashboards.sen import SUPPRESS_BELOW
+
+    if len(values) < SUPPRESS_BELOW:
+        return (None, None, None)
+    return tuple(round(v, 4) for v in statistics.quantiles(sorted(values), n=4, method="inclusive"))
 
 
 def _float(value):
@@ -58,10 +70,44 @@ class AuditsSource:
         )
 
     def year_ids(self, la_id: int) -> list[int]:
-        return []  # nothing derived
+        from schools.models import AcademicYear
+
+        return list(AcademicYear.objects.filter(la_id=la_id).values_list("pk", flat=True))
 
     def derive(self, la_id: int, year_ids):
-        return {}
+        """Per (year, phase and every phase): quartiles of SEN % of roll and of each level's %."""
+        rows = SenAuditSummary.objects.filter(
+            la_id=la_id, academic_year_id__in=list(year_ids)
+        ).values_list(
+            "academic_year_id", "start_year", "phase", "sen_percent", "number_on_roll", "by_level"
+        )
+        groups: dict[tuple, list] = defaultdict(list)
+        for year_id, start_year, phase, pct, roll, by_level in rows:
+            for p in (phase, SenDistribution.ALL_PHASES):
+                groups[(year_id, start_year, p)].append((pct, roll, by_level or {}))
+        out = []
+        for (year_id, start_year, phase), values in groups.items():
+            q = quartiles([pct for pct, _, _ in values if pct is not None])
+            levels = {}
+            for code in sorted({c for _, _, by_level in values for c in by_level}):
+                percents = [
+                    by_level.get(code, 0) * 100 / roll for _, roll, by_level in values if roll
+                ]
+                levels[code] = [len(percents), *quartiles(percents)]
+            out.append(
+                SenDistribution(
+                    la_id=la_id,
+                    academic_year_id=year_id,
+                    start_year=start_year,
+                    phase=phase,
+                    schools=len(values),
+                    q1=q[0],
+                    median=q[1],
+                    q3=q[2],
+                    by_level=levels,
+                )
+            )
+        return {SenDistribution: out}
 
     def compute(self, la_id: int, school_id: int | None = None, year_id: int | None = None):
         from audits.models import AuditReturn
