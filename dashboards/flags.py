@@ -353,9 +353,8 @@ def _audit_flags(*, la, year, phase, values, today) -> list[Flag]:
         .filter(off__gt=variance)
         .order_by("-off", "school__name")
     )
-    need_moves = need_mix_changes(
-        la=la, year=year, sen=sen, points=float(values["need_mix_change"])
-    )
+    points = float(values["need_mix_change"])
+    need_moves = need_mix_changes(sen=sen, points=points)
     out = [
         Flag(
             "sen_outlier",
@@ -397,12 +396,9 @@ def _audit_flags(*, la, year, phase, values, today) -> list[Flag]:
             "need_mix_change",
             "Sharp change in need mix",
             f"A primary-need group's share of the SEN pupils moved by more than "
-            f"{float(values['need_mix_change']):g} percentage points since {year.start_year - 1}.",
+            f"{points:g} percentage points since {year.start_year - 1}.",
             need_moves,
-            lambda r, d: " ".join(
-                f"{label}: {before:.0f}% of the SEN pupils last year, {after:.0f}% in {year.label}."
-                for label, before, after in r.need_moves
-            ),
+            lambda r, d: _need_reason(r, points, year),
             _return_link,
         ),
     ]
@@ -434,44 +430,25 @@ def _audit_flags(*, la, year, phase, values, today) -> list[Flag]:
     return out
 
 
-def need_shares(by_need_group: dict, sen_overall) -> dict[str, float] | None:
-    """{need group: % of the school's SEN pupils}; None under 5 SEN pupils (too few to compare)."""
-    from dashboards.sen import SUPPRESS_BELOW
-
-    if not sen_overall or sen_overall < SUPPRESS_BELOW:
-        return None
-    return {code: n * 100 / sen_overall for code, n in (by_need_group or {}).items()}
+def need_mix_changes(*, sen, points: float):
+    """This year's summary rows whose need mix moved by more than `points` on some group (the
+    shift is stored with the row: one filtered query, no per-school work here)."""
+    return sen.filter(need_shift__gt=points).order_by("-need_shift", "school__name")
 
 
-def need_mix_changes(*, la, year, sen, points: float) -> list:
-    """This year's summary rows whose need mix moved by more than `points` on some group, each with
-    `need_moves` = [(group label, % last year, % this year)], largest move first. Two queries (this
-    year's rows and last year's need groups) whatever the number of schools."""
-    from dashboards.sen import NEED_GROUPS
+def _need_reason(row, points: float, year) -> str:
+    from dashboards.sen import NEED_GROUPS, need_moves
 
     labels = dict(NEED_GROUPS)
-    previous = {
-        school_id: need_shares(groups, overall)
-        for school_id, groups, overall in SenAuditSummary.objects.filter(
-            la=la, start_year=year.start_year - 1
-        ).values_list("school_id", "by_need_group", "sen_overall")
-    }
-    out = []
-    for row in sen.order_by("school__name", "school_id"):
-        before, after = previous.get(row.school_id), need_shares(row.by_need_group, row.sen_overall)
-        if before is None or after is None:
-            continue
-        moves = []
-        for code in sorted(
-            set(before) | set(after), key=lambda c: list(labels).index(c) if c in labels else 99
-        ):
-            b, a = before.get(code, 0.0), after.get(code, 0.0)
-            if abs(a - b) > points:
-                moves.append((labels.get(code, code), b, a))
-        if moves:
-            row.need_moves = sorted(moves, key=lambda m: -abs(m[2] - m[1]))
-            out.append(row)
-    return out
+    moves = need_moves(
+        row.previous_by_need_group, row.previous_sen_overall, row.by_need_group, row.sen_overall
+    )
+    return " ".join(
+        f"{labels.get(code, code)}: {before:.0f}% of the SEN pupils last year, "
+        f"{after:.0f}% in {year.label}."
+        for code, before, after in moves
+        if abs(after - before) > points
+    )
 
 
 def _work_plan_flags(*, la, year, phase, framework, values, today) -> list[Flag]:

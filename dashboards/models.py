@@ -238,6 +238,12 @@ class SenAuditSummary(models.Model):
     allocation = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     planned = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     outturn = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    # The same school's accepted figures of the year before, and the largest move of a need
+    # group's share of the SEN pupils between the two (percentage points; None where either year
+    # has no figures or fewer than 5 SEN pupils): the need-mix attention rule filters on it.
+    previous_sen_overall = models.PositiveIntegerField(null=True, blank=True)
+    previous_by_need_group = models.JSONField(default=dict)
+    need_shift = models.FloatField(null=True, blank=True)
 
     objects = ScopedManager(la="la_id", school="school_id")
 

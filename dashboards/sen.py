@@ -46,6 +46,33 @@ def shown(n):
     return SUPPRESSED if 0 < n < SUPPRESS_BELOW else n
 
 
+def need_shares(by_need_group: dict, sen_overall) -> dict[str, float] | None:
+    """{need group: % of the school's SEN pupils}; None under 5 SEN pupils (too few to compare:
+    one pupil would move a share by 20 points or more)."""
+    if not sen_overall or sen_overall < SUPPRESS_BELOW:
+        return None
+    return {code: n * 100 / sen_overall for code, n in (by_need_group or {}).items()}
+
+
+def need_moves(
+    before_groups, before_sen, after_groups, after_sen
+) -> list[tuple[str, float, float]]:
+    """[(need group code, % of SEN pupils before, % after)] for every group, largest move first;
+    [] where either year cannot be compared."""
+    before, after = need_shares(before_groups, before_sen), need_shares(after_groups, after_sen)
+    if before is None or after is None:
+        return []
+    order = [code for code, _ in NEED_GROUPS]
+    codes = sorted(set(before) | set(after), key=lambda c: order.index(c) if c in order else 99)
+    moves = [(c, before.get(c, 0.0), after.get(c, 0.0)) for c in codes]
+    return sorted(moves, key=lambda m: -abs(m[2] - m[1]))
+
+
+def need_shift(before_groups, before_sen, after_groups, after_sen) -> float | None:
+    moves = need_moves(before_groups, before_sen, after_groups, after_sen)
+    return round(abs(moves[0][2] - moves[0][1]), 4) if moves else None
+
+
 def _rows(la, phase: str = ""):
     qs = SenAuditSummary.objects.filter(la=la)
     return qs.filter(phase=phase) if phase else qs

@@ -166,7 +166,50 @@ class AuditsSource:
                     outturn=_money(funding.outturn),
                 )
             )
+        self._link_previous(la_id, rows, school_id=school_id)
         return {SenAuditSummary: rows}
+
+    def _link_previous(self, la_id, rows, *, school_id) -> None:
+        """Each row's previous-year figures and need shift: from the same pass, else (a one-school
+        refresh) as stored."""
+        known = {(r.school_id, r.start_year): r for r in rows}
+        if school_id is not None and rows:
+            years = [r.start_year - 1 for r in rows]
+            for stored in SenAuditSummary.objects.filter(
+                la_id=la_id, school_id=school_id, start_year__in=years
+            ):
+                known.setdefault((school_id, stored.start_year), stored)
+        for r in rows:
+            _set_previous(r, known.get((r.school_id, r.start_year - 1)))
+
+    def after_refresh(self, la_id: int, school_id: int, year_id: int) -> None:
+        """The next year's row of the school compares with this year's: bring it up to date."""
+        from schools.models import AcademicYear
+
+        start_year = AcademicYear.objects.filter(pk=year_id).values_list("start_year", flat=True)[0]
+        now = SenAuditSummary.objects.filter(
+            la_id=la_id, school_id=school_id, start_year=start_year
+        ).first()
+        later = SenAuditSummary.objects.filter(
+            la_id=la_id, school_id=school_id, start_year=start_year + 1
+        ).first()
+        if later is not None:
+            _set_previous(later, now)
+            later.save(
+                update_fields=["previous_sen_overall", "previous_by_need_group", "need_shift"]
+            )
+
+
+def _set_previous(row, previous) -> None:
+    from dashboards.sen import need_shift
+
+    row.previous_sen_overall = previous.sen_overall if previous else None
+    row.previous_by_need_group = dict(previous.by_need_group) if previous else {}
+    row.need_shift = (
+        need_shift(previous.by_need_group, previous.sen_overall, row.by_need_group, row.sen_overall)
+        if previous
+        else None
+    )
 
 
 def _money(value):

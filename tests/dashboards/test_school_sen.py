@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from dashboards.models import SenDistribution
+from dashboards.models import SenAuditSummary, SenDistribution
 from dashboards.summaries.audits import SOURCE
 from tests import factories as f
 from tests.dashboards.test_sen_views import summary
@@ -20,8 +20,14 @@ pytestmark = pytest.mark.django_db
 
 
 def derive(la):
-    """What the audits source derives after a return is accepted (the rows here are direct)."""
+    """What the audits source links and derives after a return is accepted (the rows here are
+    created directly)."""
     with scopes_disabled():
+        rows = list(SenAuditSummary.objects.filter(la=la))
+        SOURCE._link_previous(la.pk, rows, school_id=None)
+        SenAuditSummary.objects.bulk_update(
+            rows, ["previous_sen_overall", "previous_by_need_group", "need_shift"]
+        )
         SenDistribution.objects.filter(la=la).delete()
         for model, rows in SOURCE.derive(la.pk, SOURCE.year_ids(la.pk)).items():
             model.objects.bulk_create(rows)
