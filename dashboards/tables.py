@@ -338,12 +338,19 @@ class FlagTable(GovukTable):
     def __init__(self, data, flag, **kwargs):
         self.flag = flag
         self.details: dict = {}
+        self.cells: list[tuple] = []
         self.export_name = f"attention-{flag.code.replace('_', '-')}"
+        kwargs.setdefault("template_name", "dashboards/flag_table.html")
         super().__init__(data, caption=flag.title, **kwargs)
 
     def load_page(self) -> None:
-        """The findings behind the schools on the current page: one query, whatever the LA."""
-        self.details = self.flag.load([row.record for row in self.page.object_list])
+        """The findings behind the schools on the current page (one query, whatever the LA), and
+        the page's cells, made once per row for dashboards/flag_table.html."""
+        records = [row.record for row in self.page.object_list]
+        self.details = self.flag.load(records)
+        self.cells = [
+            (self.render_school(r), self.render_reason(r), self.render_evidence(r)) for r in records
+        ]
 
     @staticmethod
     def _school(record):
