@@ -233,4 +233,10 @@ def _direct_sen(la, school_rows, year_rows, rng) -> None:
                     outturn=allocation * Decimal(rng.randint(70, 130)) / 100,
                 )
             )
+    from dashboards.summaries import audits as audits_source
+
+    audits_source.SOURCE._link_previous(la.pk, rows, school_id=None)
     SenAuditSummary.objects.bulk_create(rows, batch_size=5000)
+
+    for model, derived in audits_source.SOURCE.derive(la.pk, [y.pk for y in year_rows]).items():
+        model.objects.bulk_create(derived, batch_size=5000)

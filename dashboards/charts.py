@@ -127,3 +127,17 @@ def sen_needs_chart(years: Sequence[dict], groups) -> str:
 def _public(n):
     """Small counts (1–4) are not drawn: the table beside the chart says "<5"."""
     return None if n is not None and 0 < n < 5 else n
+
+
+def sen_percent_chart(labels: Sequence[str], school: Sequence, median: Sequence) -> str:
+    """Lines of a school's SEN % of roll and the borough median of its phase, over the years."""
+    return _bar(
+        pygal.Line,
+        labels=labels,
+        series=[
+            ("This school", [None if v is None else round(v, 1) for v in school]),
+            ("Borough median (same phase)", [None if v is None else round(v, 1) for v in median]),
+        ],
+        allow_interruptions=True,
+        dots_size=4,
+    )

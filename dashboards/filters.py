@@ -59,18 +59,36 @@ class ScoreFilter(DashboardFilter):
         fields = ["year", "phase", "framework"]
 
 
+def _officers(request):
+    from dashboards import selectors
+    from schools import selectors as school_selectors
+
+    return selectors.visit_officers(la=school_selectors.acting_la(user=request.user))
+
+
+def _unfiltered(queryset, name, value):
+    return queryset  # applied by the view to the audit-visit rows, not to the EP rows
+
+
 class CalibrationFilter(ScoreFilter):
     ep = django_filters.ModelChoiceFilter(
         field_name="moderator",
         queryset=_eps,
-        label="Moderated by",
+        label="EP discussion moderated by",
+        empty_label="Anyone",
+        widget=_Select,
+    )
+    officer = django_filters.ModelChoiceFilter(
+        queryset=_officers,
+        method=_unfiltered,
+        label="Audit visit led by",
         empty_label="Anyone",
         widget=_Select,
     )
 
     class Meta:
         model = ThemeScore
-        fields = ["year", "phase", "framework", "ep"]
+        fields = ["year", "phase", "framework", "ep", "officer"]
 
 
 def default_year(request):

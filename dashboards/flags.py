@@ -110,16 +110,37 @@ THRESHOLDS = [
         "The outturn of the accepted return differs from the SEN allocation by more than this "
         "share of the allocation, over or under.",
     ),
+    Threshold(
+        "need_mix_change",
+        "Sharp change in need mix, more than",
+        "percentage points",
+        Decimal(10),
+        Decimal(1),
+        Decimal(100),
+        "A primary-need group's share of the school's SEN pupils (accepted audit returns) moves "
+        "by more than this since the previous year (PROCESSES.md §5.2, 'sharp change'). Not "
+        "applied where either year has fewer than 5 SEN pupils: one pupil would move a share by "
+        "20 points or more.",
+    ),
+    Threshold(
+        "work_plan_due_days",
+        "EP work plan agreed by, days after 1 September",
+        "days",
+        Decimal(60),
+        Decimal(0),
+        Decimal(364),
+        "The default, 60 days, is 31 October: the plan is agreed at the EP meeting of September "
+        "or October (PROCESSES.md §2.3, §5.2 compliance). Applied to schools that submitted a "
+        "self-review for the year: that review is what the plan is drawn up from.",
+    ),
 ]
 BY_CODE = {t.code: t for t in THRESHOLDS}
 
 UNAVAILABLE = [
-    ("Sharp change in need mix", "a rule on the need groups (the SEN % change is applied)"),
     ("Step-down pattern", "the audit return's movement section"),
     ("Over-representation of vulnerable groups", "the audit return's vulnerable-groups section"),
     ("Gap widening", "the audit return's outcomes section"),
     ("Exclusions", "the audit return's exclusions figures"),
-    ("Compliance: work plans not agreed", "a rule on EP work plans (audit visits are applied)"),
     ("Voice: SENDIASS alerts and tribunal appeals", "a record of alerts and appeals (no app yet)"),
 ]
 
@@ -281,6 +302,9 @@ def flags_for(
             lambda ids: _by_school(fallen_rows, ids),
         ),
         *_audit_flags(la=la, year=year, phase=phase, values=values, today=today),
+        *_work_plan_flags(
+            la=la, year=year, phase=phase, framework=framework, values=values, today=today
+        ),
     ]
 
 
@@ -329,6 +353,8 @@ def _audit_flags(*, la, year, phase, values, today) -> list[Flag]:
         .filter(off__gt=variance)
         .order_by("-off", "school__name")
     )
+    points = float(values["need_mix_change"])
+    need_moves = need_mix_changes(sen=sen, points=points)
     out = [
         Flag(
             "sen_outlier",
@@ -366,6 +392,15 @@ def _audit_flags(*, la, year, phase, values, today) -> list[Flag]:
             ),
             _return_link,
         ),
+        Flag(
+            "need_mix_change",
+            "Sharp change in need mix",
+            f"A primary-need group's share of the SEN pupils moved by more than "
+            f"{points:g} percentage points since {year.start_year - 1}.",
+            need_moves,
+            lambda r, d: _need_reason(r, points, year),
+            _return_link,
+        ),
     ]
     from django.apps import apps
 
@@ -393,6 +428,98 @@ def _audit_flags(*, la, year, phase, values, today) -> list[Flag]:
             )
         )
     return out
+
+
+def need_mix_changes(*, sen, points: float):
+    """This year's summary rows whose need mix moved by more than `points` on some group (the
+    shift is stored with the row: one filtered query, no per-school work here)."""
+    return sen.filter(need_shift__gt=points).order_by("-need_shift", "school__name")
+
+
+def _need_reason(row, points: float, year) -> str:
+    from dashboards.sen import NEED_GROUPS, need_moves
+
+    labels = dict(NEED_GROUPS)
+    moves = need_moves(
+        row.previous_by_need_group, row.previous_sen_overall, row.by_need_group, row.sen_overall
+    )
+    return " ".join(
+        f"{labels.get(code, code)}: {before:.0f}% of the SEN pupils last year, "
+        f"{after:.0f}% in {year.label}."
+        for code, before, after in moves
+        if abs(after - before) > points
+    )
+
+
+def _work_plan_flags(*, la, year, phase, framework, values, today) -> list[Flag]:
+    """A school that submitted its self-review for the year but has no EP work plan agreed by both
+    sides by the due date (default 31 October). One query, whatever the number of schools."""
+    from django.apps import apps
+
+    if not apps.is_installed("workplans"):
+        return []
+    from dashboards.activity import AGREED_OR_LATER
+    from schools.models import School
+    from workplans.models import WorkPlan
+
+    days = int(values["work_plan_due_days"])
+    due = year.starts_on + timedelta(days=days)
+    submitted = ReviewCoverage.objects.filter(
+        la=la,
+        academic_year=year,
+        school=OuterRef("pk"),
+        status__in=["submitted", "discussed", "closed"],
+    )
+    if framework is not None:
+        submitted = submitted.filter(framework=framework)
+    plans = WorkPlan.objects.filter(school=OuterRef("pk"), academic_year=year)
+    rows = School.objects.none()
+    if today > due:
+        rows = (
+            School.objects.filter(la=la, is_open=True)
+            .filter(Exists(submitted), ~Exists(plans.filter(status__in=AGREED_OR_LATER)))
+            .annotate(
+                first_submitted=Subquery(
+                    submitted.order_by("submitted_at").values("submitted_at")[:1]
+                ),
+                plan_uuid=Subquery(plans.values("uuid")[:1]),
+                plan_status=Subquery(plans.values("status")[:1]),
+            )
+            .order_by("name")
+        )
+        if phase:
+            rows = rows.filter(phase=phase)
+
+    def reason(s, d) -> str:
+        when = f" on {timezone.localtime(s.first_submitted):%-d %B %Y}" if s.first_submitted else ""
+        plan = (
+            f"the plan is still {_PLAN_STATES.get(s.plan_status, s.plan_status)}"
+            if s.plan_uuid
+            else "no plan has been started"
+        )
+        return (
+            f"Self-review for {year.label} submitted{when}; no EP work plan agreed by "
+            f"{due:%-d %B %Y}: {plan}."
+        )
+
+    return [
+        Flag(
+            "work_plan_not_agreed",
+            "EP work plan not agreed",
+            f"Self-review submitted for {year.label}, and no EP work plan agreed by both sides "
+            f"by {due:%-d %B %Y}.",
+            rows,
+            reason,
+            lambda s, d: (
+                ("workplans:plan-detail", {"uuid": s.plan_uuid})
+                if s.plan_uuid
+                else ("workplans:plan-list", {"school_uuid": s.uuid})
+            ),
+        )
+    ]
+
+
+_PLAN_STATES = {"draft": "a draft", "proposed": "proposed for agreement"}
 
 
 def _review_link(school, details):

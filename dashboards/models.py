@@ -238,6 +238,12 @@ class SenAuditSummary(models.Model):
     allocation = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     planned = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     outturn = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    # The same school's accepted figures of the year before, and the largest move of a need
+    # group's share of the SEN pupils between the two (percentage points; None where either year
+    # has no figures or fewer than 5 SEN pupils): the need-mix attention rule filters on it.
+    previous_sen_overall = models.PositiveIntegerField(null=True, blank=True)
+    previous_by_need_group = models.JSONField(default=dict)
+    need_shift = models.FloatField(null=True, blank=True)
 
     objects = ScopedManager(la="la_id", school="school_id")
 
@@ -254,3 +260,126 @@ class SenAuditSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school_id} {self.academic_year_id} SEN {self.sen_overall}"
+
+
+class VisitThemeScore(models.Model):
+    """A school's ratings moderated in an SEN audit visit, per crosswalk theme, beside its own.
+
+    From the school's latest audit visit of the year whose report is issued (the ratings are final
+    then): every file-checklist rating, the provision-list and budget reviews and the leadership
+    judgement, each mapped to themes (dashboards/summaries/visits.py) and put on the 0–1 scale
+    (1 best). `self_score` is the school's own ThemeScore of the same year and theme, copied when
+    either side changes, so that `gap` (self − visit; positive: rated itself higher) can be
+    filtered and counted without a join. `lead_officer` led the visit and `moderator` is the
+    SENCO of another school who moderated with them.
+    """
+
+    la = models.ForeignKey("schools.LocalAuthority", on_delete=models.CASCADE, related_name="+")
+    academic_year = models.ForeignKey(
+        "schools.AcademicYear", on_delete=models.CASCADE, related_name="+"
+    )
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    theme = models.ForeignKey("frameworks.Theme", on_delete=models.PROTECT, related_name="+")
+    phase = models.CharField(max_length=20)
+    start_year = models.PositiveSmallIntegerField()
+    visit_uuid = models.UUIDField()
+    visit_date = models.DateField(null=True, blank=True)
+    lead_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    visit_score = models.FloatField()
+    ratings = models.PositiveSmallIntegerField(default=0)
+    self_score = models.FloatField(null=True, blank=True)
+    gap = models.FloatField(
+        null=True, blank=True, help_text="self_score − visit_score (positive: rated higher)"
+    )
+
+    objects = ScopedManager(la="la_id", school="school_id")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["la", "academic_year", "school", "theme"], name="visit_theme_score_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["la", "academic_year", "gap"], name="vts_la_year_gap"),
+            models.Index(fields=["la", "school", "start_year"], name="vts_la_school_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.academic_year_id} {self.theme_id} visit"
+
+
+class VisitThemeDistribution(models.Model):
+    """Per (LA, year, theme, phase; "" is every phase): how schools' own ratings compare with those
+    moderated in audit visits — counts above and below, the mean difference. Derived from
+    VisitThemeScore for one (LA, year) whenever a row of it changes."""
+
+    ALL_PHASES = ""
+
+    la = models.ForeignKey("schools.LocalAuthority", on_delete=models.CASCADE, related_name="+")
+    academic_year = models.ForeignKey(
+        "schools.AcademicYear", on_delete=models.CASCADE, related_name="+"
+    )
+    start_year = models.PositiveSmallIntegerField()
+    theme = models.ForeignKey("frameworks.Theme", on_delete=models.PROTECT, related_name="+")
+    phase = models.CharField(max_length=20, blank=True)
+    visited_schools = models.PositiveIntegerField(default=0)
+    compared_schools = models.PositiveIntegerField(default=0)
+    mean_visit_score = models.FloatField(null=True)
+    mean_gap = models.FloatField(null=True)
+    higher_than_visit = models.PositiveIntegerField(default=0)
+    lower_than_visit = models.PositiveIntegerField(default=0)
+
+    objects = ScopedManager(la="la_id")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["la", "academic_year", "theme", "phase"],
+                name="visit_theme_distribution_key",
+            )
+        ]
+        indexes = [models.Index(fields=["la", "phase", "start_year"], name="vtd_la_phase_year")]
+
+    def __str__(self) -> str:
+        return f"{self.academic_year_id} {self.theme_id} {self.phase or 'all'} visits"
+
+
+class SenDistribution(models.Model):
+    """The LA's spread of SEN % of roll per (year, phase; "" is every phase), from accepted audit
+    returns (SenAuditSummary), so that one school's page places the school against the borough in
+    a constant number of queries. Quartiles are stored only for 5 returns or more (none otherwise:
+    a smaller group could be told apart). `by_level` is {level code: [schools, q1, median, q3]} of
+    each provision level's pupils as a % of roll, on the same rule."""
+
+    ALL_PHASES = ""
+
+    la = models.ForeignKey("schools.LocalAuthority", on_delete=models.CASCADE, related_name="+")
+    academic_year = models.ForeignKey(
+        "schools.AcademicYear", on_delete=models.CASCADE, related_name="+"
+    )
+    start_year = models.PositiveSmallIntegerField()
+    phase = models.CharField(max_length=20, blank=True)
+    schools = models.PositiveIntegerField(default=0)
+    q1 = models.FloatField(null=True)
+    median = models.FloatField(null=True)
+    q3 = models.FloatField(null=True)
+    by_level = models.JSONField(default=dict)
+
+    objects = ScopedManager(la="la_id")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["la", "academic_year", "phase"], name="sen_distribution_key"
+            )
+        ]
+        indexes = [models.Index(fields=["la", "phase", "start_year"], name="sd_la_phase_year")]
+
+    def __str__(self) -> str:
+        return f"{self.academic_year_id} {self.phase or 'all'} SEN %"

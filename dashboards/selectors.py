@@ -9,10 +9,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from dashboards.models import ReviewCoverage, ThemeDistribution, ThemeScore
+from dashboards.models import (
+    ReviewCoverage,
+    ThemeDistribution,
+    ThemeScore,
+    VisitThemeDistribution,
+    VisitThemeScore,
+)
 from frameworks.models import Theme
 from schools.models import School
 
@@ -131,11 +137,61 @@ def distribution_rows(dists) -> tuple[list[dict], list[int]]:
 
 
 def calibration_rows(filterset):
+    """ThemeScore rows with an EP-moderated gap, each with the same theme's audit-visit rating of
+    that school and year beside it (a subquery: no query per row)."""
+    visit = VisitThemeScore.objects.filter(
+        la_id=OuterRef("la_id"),
+        academic_year_id=OuterRef("academic_year_id"),
+        school_id=OuterRef("school_id"),
+        theme_id=OuterRef("theme_id"),
+    ).values("visit_score")[:1]
     return (
         filterset.qs.filter(gap__isnull=False)
+        .annotate(visit_score=Subquery(visit))
         .select_related("school", "theme", "moderator")
         .order_by("-gap", "school__name", "theme__label")
     )
+
+
+def visit_calibration_rows(*, la, year, phase: str = "", framework=None, officer=None):
+    """VisitThemeScore rows of the year where the school rated the theme itself, each with the
+    EP-moderated rating of the same theme beside it (subquery)."""
+    own = ThemeScore.objects.filter(
+        la_id=OuterRef("la_id"),
+        academic_year_id=OuterRef("academic_year_id"),
+        school_id=OuterRef("school_id"),
+        theme_id=OuterRef("theme_id"),
+    )
+    qs = VisitThemeScore.objects.filter(la=la, academic_year=year, gap__isnull=False)
+    if phase:
+        qs = qs.filter(phase=phase)
+    if framework is not None:
+        qs = qs.filter(Exists(own.filter(framework=framework)))
+    if officer is not None:
+        qs = qs.filter(lead_officer=officer)
+    return (
+        qs.annotate(ep_moderated=Subquery(own.values("moderated_score")[:1]))
+        .select_related("school", "theme", "lead_officer", "moderator")
+        .order_by("-gap", "school__name", "theme__label")
+    )
+
+
+def visit_calibration_by_theme(*, la, phase: str = ""):
+    return (
+        VisitThemeDistribution.objects.filter(
+            la=la, phase=phase or VisitThemeDistribution.ALL_PHASES, compared_schools__gt=0
+        )
+        .select_related("theme")
+        .order_by("theme__label", "start_year")
+    )
+
+
+def visit_officers(*, la):
+    """The people who led the LA's audit visits counted in the summaries (for the filter)."""
+    from django.contrib.auth import get_user_model
+
+    led = VisitThemeScore.objects.filter(la=la).values("lead_officer_id")
+    return get_user_model().objects.filter(pk__in=led).order_by("full_name", "email")
 
 
 def calibration_by_theme(*, la, phase: str = ""):

@@ -46,6 +46,33 @@ def shown(n):
     return SUPPRESSED if 0 < n < SUPPRESS_BELOW else n
 
 
+def need_shares(by_need_group: dict, sen_overall) -> dict[str, float] | None:
+    """{need group: % of the school's SEN pupils}; None under 5 SEN pupils (too few to compare:
+    one pupil would move a share by 20 points or more)."""
+    if not sen_overall or sen_overall < SUPPRESS_BELOW:
+        return None
+    return {code: n * 100 / sen_overall for code, n in (by_need_group or {}).items()}
+
+
+def need_moves(
+    before_groups, before_sen, after_groups, after_sen
+) -> list[tuple[str, float, float]]:
+    """[(need group code, % of SEN pupils before, % after)] for every group, largest move first;
+    [] where either year cannot be compared."""
+    before, after = need_shares(before_groups, before_sen), need_shares(after_groups, after_sen)
+    if before is None or after is None:
+        return []
+    order = [code for code, _ in NEED_GROUPS]
+    codes = sorted(set(before) | set(after), key=lambda c: order.index(c) if c in order else 99)
+    moves = [(c, before.get(c, 0.0), after.get(c, 0.0)) for c in codes]
+    return sorted(moves, key=lambda m: -abs(m[2] - m[1]))
+
+
+def need_shift(before_groups, before_sen, after_groups, after_sen) -> float | None:
+    moves = need_moves(before_groups, before_sen, after_groups, after_sen)
+    return round(abs(moves[0][2] - moves[0][1]), 4) if moves else None
+
+
 def _rows(la, phase: str = ""):
     qs = SenAuditSummary.objects.filter(la=la)
     return qs.filter(phase=phase) if phase else qs
@@ -203,3 +230,98 @@ def school_table(rows, *, start_year: int) -> tuple[list[str], list[list]]:
             + [shown(r.high_incidence), shown(r.low_incidence), r.allocation, r.planned, r.outturn]
         )
     return headers, out
+
+
+# --- one school ------------------------------------------------------------------------------------
+
+
+def position(value, q1, median, q3) -> str:
+    """Where a figure sits among the borough's quartiles, in words (no other school named)."""
+    if value is None:
+        return "No figure"
+    if median is None:
+        return "Not shown: fewer than 5 schools"
+    if value < q1:
+        return "Lowest quarter of the borough"
+    if value < median:
+        return "Below the borough median"
+    if value <= q3:
+        return "At or above the borough median"
+    return "Highest quarter of the borough"
+
+
+def _pct(count, roll):
+    """A count as a % of roll, suppressed with the count (a % of a known roll gives the count)."""
+    if count is None or not roll:
+        return None
+    if 0 < count < SUPPRESS_BELOW:
+        return SUPPRESSED
+    return round(count * 100 / roll, 1)
+
+
+def _r(value):
+    return None if value is None else round(value, 1)
+
+
+def school_figures(*, school) -> dict:
+    """The school's accepted SEN figures over the years, each beside the quartiles of the LA's
+    schools of the same phase (SenDistribution: two queries whatever the LA's size)."""
+    from dashboards.models import SenDistribution
+
+    rows = list(
+        SenAuditSummary.objects.filter(la_id=school.la_id, school=school).order_by("start_year")
+    )
+    dists = {
+        d.start_year: d
+        for d in SenDistribution.objects.filter(
+            la_id=school.la_id, phase=school.phase, start_year__in=[r.start_year for r in rows]
+        )
+    }
+    overall, by_level = [], []
+    for r in rows:
+        d = dists.get(r.start_year)
+        q = (d.q1, d.median, d.q3) if d else (None, None, None)
+        overall.append(
+            [
+                year_label(r.start_year),
+                r.number_on_roll,
+                shown(r.sen_overall),
+                _r(r.sen_percent),
+                *(_r(v) for v in q),
+                position(r.sen_percent, *q),
+            ]
+        )
+        for code, label in LEVELS:
+            if code not in r.by_level:
+                continue
+            label = label + (" (2014 Code)" if code in dict(NEW_LEVELS) else "")
+            count = r.by_level[code]
+            lq = (d.by_level.get(code) or [0, None, None, None])[1:] if d else [None] * 3
+            exact = count * 100 / r.number_on_roll if r.number_on_roll else None
+            by_level.append(
+                [
+                    year_label(r.start_year),
+                    label,
+                    shown(count),
+                    _pct(count, r.number_on_roll),
+                    *(_r(v) for v in lq),
+                    position(exact, *lq) if not 0 < count < SUPPRESS_BELOW else "Not shown",
+                ]
+            )
+    quartile_headers = ["Borough lower quartile", "Borough median", "Borough upper quartile"]
+    return {
+        "years": rows,
+        "overall": (
+            ["Year", "Number on roll", "SEN pupils", "% of roll", *quartile_headers, "Position"],
+            overall,
+        ),
+        "by_level": (
+            ["Year", "Provision level", "Pupils", "% of roll", *quartile_headers, "Position"],
+            by_level,
+        ),
+        "chart_years": [year_label(r.start_year) for r in rows],
+        "chart_school": [r.sen_percent for r in rows],
+        "chart_median": [
+            dists[r.start_year].median if r.start_year in dists else None for r in rows
+        ],
+    }

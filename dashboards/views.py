@@ -32,6 +32,8 @@ from dashboards.tables import (
     DistributionTable,
     FlagTable,
     HeatmapTable,
+    VisitCalibrationTable,
+    VisitCalibrationThemeTable,
 )
 from schools import selectors as school_selectors
 from schools.models import School
@@ -291,21 +293,67 @@ def calibration(request):
     table = CalibrationTable(rows, order_by=request.GET.get("sort"))
     by_theme_rows = selectors.calibration_by_theme(la=la, phase=phase)
     by_theme = CalibrationThemeTable(by_theme_rows)
-    wanted = _wanted_download(request, {"schools": table, "themes": by_theme})
+    visit_rows = selectors.visit_calibration_rows(
+        la=la,
+        year=year,
+        phase=phase,
+        framework=framework,
+        officer=fs.form.cleaned_data.get("officer"),
+    )
+    visits = VisitCalibrationTable(
+        visit_rows, order_by=request.GET.get("visits-sort"), prefix="visits-"
+    )
+    visit_theme_rows = selectors.visit_calibration_by_theme(la=la, phase=phase)
+    visit_themes = VisitCalibrationThemeTable(visit_theme_rows)
+    wanted = _wanted_download(
+        request,
+        {"schools": table, "themes": by_theme, "visits": visits, "visit_themes": visit_themes},
+    )
     if wanted:
         which, fmt = wanted
         if which is table:
             return _download(table, rows, fmt, _label(year, phase, framework))
+        if which is visits:
+            return _download(visits, visit_rows, fmt, _label(year, phase, framework))
+        if which is visit_themes:
+            return _download(visit_themes, visit_theme_rows, fmt, _label(None, phase, None))
         return _download(by_theme, by_theme_rows, fmt, _label(None, phase, None))
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(visits)
     by_theme_list = list(by_theme_rows)
     RequestConfig(request, paginate=False).configure(by_theme)
+    RequestConfig(request, paginate=False).configure(visit_themes)
     this_year = [d for d in by_theme_list if d.academic_year_id == year.pk]
+    visit_year = {d.theme_id: d for d in visit_theme_rows if d.academic_year_id == year.pk}
+    chart_labels = sorted(
+        {d.theme.label for d in this_year} | {d.theme.label for d in visit_year.values()}
+    )
+    ep_by_label = {d.theme.label: d for d in this_year}
+    visit_by_label = {d.theme.label: d for d in visit_year.values()}
+
+    def _count(source, label, attr):
+        d = source.get(label)
+        return None if d is None else getattr(d, attr)
+
     chart = charts.counts_chart(
-        [d.theme.label for d in this_year],
+        chart_labels,
         [
-            ("Rated higher than moderated", [d.higher_than_moderated for d in this_year]),
-            ("Rated lower than moderated", [d.lower_than_moderated for d in this_year]),
+            (
+                "Rated higher than in the EP discussion",
+                [_count(ep_by_label, t, "higher_than_moderated") for t in chart_labels],
+            ),
+            (
+                "Rated lower than in the EP discussion",
+                [_count(ep_by_label, t, "lower_than_moderated") for t in chart_labels],
+            ),
+            (
+                "Rated higher than in the audit visit",
+                [_count(visit_by_label, t, "higher_than_visit") for t in chart_labels],
+            ),
+            (
+                "Rated lower than in the audit visit",
+                [_count(visit_by_label, t, "lower_than_visit") for t in chart_labels],
+            ),
         ],
     )
     return render(
@@ -319,6 +367,8 @@ def calibration(request):
             la=la,
             table=table,
             by_theme=by_theme,
+            visits=visits,
+            visit_themes=visit_themes,
             chart=chart,
             chart_rows=this_year,
             current="dashboards:calibration",
@@ -429,11 +479,17 @@ def school(request, uuid):
         own = by_key.get((t.pk, year))
         d = borough.get(t.pk)
         position.append({"theme": t.label, "own": own, "dist": d, "band": _band(own, d)})
+    sen_figures = sen.school_figures(school=school)
     download = request.GET.get("download")
     if download:
-        if download not in FORMATS or request.GET.get("table") not in ("trend", "position"):
+        table_name = request.GET.get("table")
+        if download not in FORMATS or table_name not in ("trend", "position", "sen", "sen_levels"):
             raise Http404("No such download")
         throttle.check(request, "dashboard-export")
+        if table_name in ("sen", "sen_levels"):
+            headers, rows = sen_figures["overall" if table_name == "sen" else "by_level"]
+            suffix = "sen-against-borough" if table_name == "sen" else "sen-by-level"
+            return export_response(f"{school.urn}-{suffix}", headers, rows, download)
         if request.GET["table"] == "trend":
             headers = ["Theme"] + [f"{y}/{(y + 1) % 100:02d}" for y in years]
             rows = [
@@ -487,6 +543,12 @@ def school(request, uuid):
             "position": position,
             "coverage": coverage,
             "chart": chart,
+            "sen": sen_figures,
+            "sen_chart": charts.sen_percent_chart(
+                sen_figures["chart_years"], sen_figures["chart_school"], sen_figures["chart_median"]
+            )
+            if sen_figures["years"]
+            else None,
             "is_la_staff": request.user.has_perm("dashboards.view_borough"),
         },
     )

@@ -7,7 +7,9 @@ returns and audit visits plug in the same way) says three things:
   LA, optionally narrowed to one school and/or one year — a dict {summary model: [unsaved rows]};
 - `derive(la_id, year_ids)`: rows computed from the source's own summary rows for whole (LA, year)
   slices (distributions, quartiles), written after them; {} if none;
-- `connect()`: the hooks on its app's workflow that call `refresh()` in the writer's transaction.
+- `connect()`: the hooks on its app's workflow that call `refresh()` in the writer's transaction;
+- optionally `depends_on`: names of sources whose rows it reads (the audit visits copy the
+  self-review scores): a refresh of one of those refreshes it too, for the same slice.
 
 `refresh()` replaces one (LA, school, year) slice and re-derives that year: it runs inside the
 transaction of the write that caused it, so a dashboard never shows a state that was rolled back.
@@ -31,9 +33,11 @@ log = logging.getLogger("sendreview.dashboards")
 
 # Source modules, each guarded by the app it reads: a module for an app that is not installed is
 # skipped (the app may not have landed yet), so the dashboards stand on whatever exists.
+# Order matters for the full rebuild: a source that `depends_on` another comes after it.
 SOURCE_MODULES = {
     "reviews": "frameworks",
     "audits": "audits",
+    "visits": "audits.visits",
 }
 
 _SOURCES: dict[str, object] = {}
@@ -106,16 +110,21 @@ def refresh(source, *, la_id: int, school_id: int, year_id: int) -> None:
         # Refreshes of one (LA, year) queue on the year's row: each replaces the year's derived
         # rows whole, and two interleaved delete-then-insert runs would collide on their keys.
         AcademicYear.objects.select_for_update().filter(pk=year_id).first()
-        computed = source.compute(la_id, school_id=school_id, year_id=year_id)
-        for model, rows in computed.items():
-            _replace(
-                model, {"la_id": la_id, "school_id": school_id, "academic_year_id": year_id}, rows
-            )
-        after = getattr(source, "after_refresh", None)
-        if after is not None:
-            after(la_id, school_id, year_id)
-        for model, rows in source.derive(la_id, [year_id]).items():
-            _replace(model, {"la_id": la_id, "academic_year_id": year_id}, rows)
+        _refresh_slice(source, la_id=la_id, school_id=school_id, year_id=year_id)
+        for other in sources().values():
+            if source.name in getattr(other, "depends_on", ()):
+                _refresh_slice(other, la_id=la_id, school_id=school_id, year_id=year_id)
+
+
+def _refresh_slice(source, *, la_id: int, school_id: int, year_id: int) -> None:
+    computed = source.compute(la_id, school_id=school_id, year_id=year_id)
+    for model, rows in computed.items():
+        _replace(model, {"la_id": la_id, "school_id": school_id, "academic_year_id": year_id}, rows)
+    after = getattr(source, "after_refresh", None)
+    if after is not None:
+        after(la_id, school_id, year_id)
+    for model, rows in source.derive(la_id, [year_id]).items():
+        _replace(model, {"la_id": la_id, "academic_year_id": year_id}, rows)
 
 
 def _apply_diff(model, la_id: int, rows: list, filters: dict | None = None) -> Diff:

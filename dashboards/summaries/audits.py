@@ -3,18 +3,21 @@
 Reads only through `audits.selectors` (the figures frozen at acceptance). A return re-opened for a
 correction keeps its last accepted figures, so its row stays until it is accepted again.
 
+Derived: SenDistribution, the LA's quartiles of SEN % of roll per year and phase (a school's page).
+
 Hook: an AuditReturnEvent of kind accept or reopen is created inside the workflow's transaction
 (sendreview.documents.workflow.transition); its post_save refreshes that school's year there.
 """
 
 from __future__ import annotations
 
+import statistics
 from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models.signals import post_save
 
-from dashboards.models import SenAuditSummary
+from dashboards.models import SenAuditSummary, SenDistribution
 
 REFRESHING_EVENTS = {"accept", "reopen"}
 OLD_LEVELS = ("A", "P", "S")  # School Action, School Action Plus, Statement (to the 2014 change)
@@ -28,6 +31,15 @@ def need_group(code: str) -> str:
     found = codelists().get("primary_need", code)
     group = getattr(found, "group", None) if found is not None else None
     return group or OTHER_GROUP
+
+
+def quartiles(values: list[float]) -> tuple:
+    """(q1, median, q3) rounded, or (None, None, None) under 5 values: too few to publish."""
+    from dashboards.sen import SUPPRESS_BELOW
+
+    if len(values) < SUPPRESS_BELOW:
+        return (None, None, None)
+    return tuple(round(v, 4) for v in statistics.quantiles(sorted(values), n=4, method="inclusive"))
 
 
 def _float(value):
@@ -58,10 +70,44 @@ class AuditsSource:
         )
 
     def year_ids(self, la_id: int) -> list[int]:
-        return []  # nothing derived
+        from schools.models import AcademicYear
+
+        return list(AcademicYear.objects.filter(la_id=la_id).values_list("pk", flat=True))
 
     def derive(self, la_id: int, year_ids):
-        return {}
+        """Per (year, phase and every phase): quartiles of SEN % of roll and of each level's %."""
+        rows = SenAuditSummary.objects.filter(
+            la_id=la_id, academic_year_id__in=list(year_ids)
+        ).values_list(
+            "academic_year_id", "start_year", "phase", "sen_percent", "number_on_roll", "by_level"
+        )
+        groups: dict[tuple, list] = defaultdict(list)
+        for year_id, start_year, phase, pct, roll, by_level in rows:
+            for p in (phase, SenDistribution.ALL_PHASES):
+                groups[(year_id, start_year, p)].append((pct, roll, by_level or {}))
+        out = []
+        for (year_id, start_year, phase), values in groups.items():
+            q = quartiles([pct for pct, _, _ in values if pct is not None])
+            levels = {}
+            for code in sorted({c for _, _, by_level in values for c in by_level}):
+                percents = [
+                    by_level.get(code, 0) * 100 / roll for _, roll, by_level in values if roll
+                ]
+                levels[code] = [len(percents), *quartiles(percents)]
+            out.append(
+                SenDistribution(
+                    la_id=la_id,
+                    academic_year_id=year_id,
+                    start_year=start_year,
+                    phase=phase,
+                    schools=len(values),
+                    q1=q[0],
+                    median=q[1],
+                    q3=q[2],
+                    by_level=levels,
+                )
+            )
+        return {SenDistribution: out}
 
     def compute(self, la_id: int, school_id: int | None = None, year_id: int | None = None):
         from audits.models import AuditReturn
@@ -120,7 +166,50 @@ class AuditsSource:
                     outturn=_money(funding.outturn),
                 )
             )
+        self._link_previous(la_id, rows, school_id=school_id)
         return {SenAuditSummary: rows}
+
+    def _link_previous(self, la_id, rows, *, school_id) -> None:
+        """Each row's previous-year figures and need shift: from the same pass, else (a one-school
+        refresh) as stored."""
+        known = {(r.school_id, r.start_year): r for r in rows}
+        if school_id is not None and rows:
+            years = [r.start_year - 1 for r in rows]
+            for stored in SenAuditSummary.objects.filter(
+                la_id=la_id, school_id=school_id, start_year__in=years
+            ):
+                known.setdefault((school_id, stored.start_year), stored)
+        for r in rows:
+            _set_previous(r, known.get((r.school_id, r.start_year - 1)))
+
+    def after_refresh(self, la_id: int, school_id: int, year_id: int) -> None:
+        """The next year's row of the school compares with this year's: bring it up to date."""
+        from schools.models import AcademicYear
+
+        start_year = AcademicYear.objects.filter(pk=year_id).values_list("start_year", flat=True)[0]
+        now = SenAuditSummary.objects.filter(
+            la_id=la_id, school_id=school_id, start_year=start_year
+        ).first()
+        later = SenAuditSummary.objects.filter(
+            la_id=la_id, school_id=school_id, start_year=start_year + 1
+        ).first()
+        if later is not None:
+            _set_previous(later, now)
+            later.save(
+                update_fields=["previous_sen_overall", "previous_by_need_group", "need_shift"]
+            )
+
+
+def _set_previous(row, previous) -> None:
+    from dashboards.sen import need_shift
+
+    row.previous_sen_overall = previous.sen_overall if previous else None
+    row.previous_by_need_group = dict(previous.by_need_group) if previous else {}
+    row.need_shift = (
+        need_shift(previous.by_need_group, previous.sen_overall, row.by_need_group, row.sen_overall)
+        if previous
+        else None
+    )
 
 
 def _money(value):

@@ -79,3 +79,18 @@ def test_rows_stay_in_their_la(world):
     assert {r.la_id for r in rows()} == {world.la_other.pk}
     summaries.rebuild(SOURCE, la_id=world.la.pk)
     assert rows(la=world.la) == [] and len(rows(la=world.la_other)) == 1
+
+
+def test_the_need_shift_follows_the_previous_year_whichever_is_accepted_first(world):
+    from tests import factories as f
+
+    with scopes_disabled():
+        last_year = f.AcademicYearFactory(la=world.la, start_year=2025, is_current=False)
+    accepted(world)
+    [row] = rows(academic_year=world.year)
+    assert (row.previous_sen_overall, row.need_shift) == (None, None)
+    accepted(world, year=last_year)  # the earlier year accepted later: this year's row follows
+    [row] = rows(academic_year=world.year)
+    assert row.previous_sen_overall == 135 and row.need_shift == 0.0
+    assert row.previous_by_need_group == row.by_need_group
+    assert summaries.rebuild(SOURCE, la_id=world.la.pk).differences == 0

@@ -122,8 +122,8 @@ def test_rebuild_task_and_command_record_their_runs(world, capsys):
     review = start_review(world, HACKNEY)
     advance(review, world, "submitted")
     report = rebuild_summaries()
-    assert report[world.la.pk] == {"reviews": 0, "audits": 0}
-    assert report[world.la_other.pk] == {"reviews": 0, "audits": 0}
+    assert report[world.la.pk] == {"reviews": 0, "audits": 0, "visits": 0}
+    assert report[world.la_other.pk] == {"reviews": 0, "audits": 0, "visits": 0}
     call_command("rebuild_summaries", la=world.la.slug)
     assert "0 added, 0 changed, 0 removed" in capsys.readouterr().out
     with scopes_disabled():

@@ -231,6 +231,8 @@ def test_attention_lists_the_reason_and_evidence_and_follows_thresholds(world, c
         "sen_outlier_iqr": "1.5",
         "sen_sharp_change": "5",
         "funding_variance": "10",
+        "need_mix_change": "10",
+        "work_plan_due_days": "60",
     }
     assert admin.post(reverse("dashboards:thresholds"), data).status_code == 302
     with scopes_disabled():

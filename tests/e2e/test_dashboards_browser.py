@@ -82,7 +82,9 @@ def test_la_officer_finds_schools_needing_attention_and_downloads(e2e_page, e2e_
 
     # Download the table, filters applied.
     with page.expect_download() as info:
-        page.get_by_role("link", name=re.compile(r"^CSV.*schools' ratings")).click()
+        page.get_by_role(
+            "link", name=re.compile(r"^CSV.*schools' ratings against moderated")
+        ).click()
     download = info.value
     assert download.suggested_filename.startswith("calibration-by-school-2026-27")
     content = Path(download.path()).read_text(encoding="utf-8-sig")
@@ -132,3 +134,113 @@ def test_keyboard_only_attention_and_download(e2e_page, e2e_world, live_server):
     expect(page.locator(".govuk-notification-banner, .govuk-summary-list").first).to_be_visible()
     assert "0.5" in page.content()
     assert blocking_violations(page) == []
+
+
+def sen_borough(world):
+    """Accepted SEN figures for the LA: five steady schools, and Alderley whose SEN % and need mix
+    jump; an audit visit with an issued report; Alderley's work plan still a draft."""
+    from datetime import date
+    from decimal import Decimal
+
+    from tests import factories as f
+    from tests.dashboards.test_school_sen import derive
+    from tests.dashboards.test_sen_views import summary
+    from tests.dashboards.test_visit_calibration import issued_visit
+    from workplans.models import WorkPlan
+
+    with scopes_disabled():
+        others = [f.SchoolFactory(la=world.la, name=f"Steady Canary {i}") for i in range(5)]
+        last_year = f.AcademicYearFactory(la=world.la, start_year=2025, is_current=False)
+    for i, school in enumerate(others):
+        summary(school, world.year, sen_percent=10.0 + i, outturn=Decimal("10000"))
+    summary(
+        world.school,
+        last_year,
+        number_on_roll=400,
+        sen_overall=40,
+        sen_percent=10.0,
+        by_level={"K": 40},
+        by_need_group={"GLD": 32, "BESD": 8},
+    )
+    summary(
+        world.school,
+        world.year,
+        number_on_roll=400,
+        sen_overall=160,
+        sen_percent=40.0,
+        by_level={"K": 157, "E": 3},
+        by_need_group={"GLD": 80, "BESD": 80},
+    )
+    derive(world.la)
+    visit = issued_visit(world)
+    with scopes_disabled():
+        WorkPlan.objects.create(
+            school=world.school, academic_year=world.year, status="draft", author_side="school"
+        )
+    assert date.today() > date(2026, 10, 31)  # the work plan rule applies after 31 October
+    return visit
+
+
+def test_la_officer_reads_sen_figures_and_audit_visit_calibration(e2e_page, e2e_world, live_server):
+    page, world = e2e_page, e2e_world
+    discussed_review(world)
+    visit = sen_borough(world)
+    cookie_login(page, world.users["la_officer"], live_server)
+
+    # How have SEN numbers changed? The overview with the audit figures.
+    page.goto(reverse("dashboards:overview"))
+    expect(
+        page.get_by_role("table", name=re.compile("Pupils by provision level and year"))
+    ).to_contain_text("2026/27")
+    assert blocking_violations(page) == []
+
+    # Which schools need attention, and why: the need mix and the work plan.
+    page.get_by_role("link", name="Schools needing attention").click()
+    needs = page.get_by_role("table", name="Sharp change in need mix")
+    expect(needs).to_contain_text("BESD / SEMH: 20% of the SEN pupils last year, 50% in 2026/27.")
+    plans = page.get_by_role("table", name="EP work plan not agreed")
+    expect(plans).to_contain_text(world.school.name)
+    expect(plans).to_contain_text("the plan is still a draft")
+    assert blocking_violations(page) == []
+
+    # Where do schools rate themselves higher than their audit visit found?
+    page.get_by_role("link", name="Calibration").click()
+    visits = page.get_by_role(
+        "table", name="Schools' own ratings against the ratings moderated in audit visits"
+    )
+    expect(visits).to_contain_text(world.school.name)
+    expect(visits).to_contain_text(str(world.users["la_officer"]))
+    assert blocking_violations(page) == []
+    visits.get_by_role("link", name=world.school.name).first.click()
+    assert reverse("audit_visits:visit-detail", kwargs={"uuid": visit.uuid}) in page.url
+    page.go_back()
+
+    # The school's page: its SEN figures against the borough's quartiles.
+    page.goto(reverse("dashboards:school", kwargs={"uuid": world.school.uuid}))
+    table = page.get_by_role("table", name=re.compile("SEN pupils as a % of roll against"))
+    expect(table).to_contain_text("Highest quarter of the borough")
+    levels = page.get_by_role("table", name=re.compile("Pupils by provision level as a %"))
+    expect(levels).to_contain_text("<5")
+    expect(page.locator("main")).not_to_contain_text("Steady Canary")
+    assert blocking_violations(page) == []
+    assert page.problems.messages == []
+
+
+def test_senco_reads_own_sen_figures_and_downloads_by_keyboard(e2e_page, e2e_world, live_server):
+    page, world = e2e_page, e2e_world
+    discussed_review(world)
+    sen_borough(world)
+    cookie_login(page, world.users["senco"], live_server)
+    page.goto(reverse("dashboards:school", kwargs={"uuid": world.school.uuid}))
+    expect(page.get_by_role("heading", name="SEN numbers against the borough")).to_be_visible()
+    assert blocking_violations(page) == []
+    now = tab_to(
+        page,
+        lambda f: f["tag"] == "a" and f["text"].startswith("CSV") and "table=sen" in f["href"],
+        limit=150,
+    )
+    assert "table=sen" in now["href"]
+    with page.expect_download() as info:
+        page.keyboard.press("Enter")
+    content = Path(info.value.path()).read_text(encoding="utf-8-sig")
+    assert "Highest quarter of the borough" in content and "Steady Canary" not in content
