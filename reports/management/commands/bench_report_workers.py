@@ -70,10 +70,17 @@ class Command(BaseCommand):
             "--redis-url", default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
         )
         parser.add_argument("--output", default="")
+        parser.add_argument(
+            "--quick",
+            action="store_true",
+            help="a short smoke run (make bench ARGS=--quick): figures only to show it works",
+        )
         parser.add_argument("--internal", choices=["seed", "run"], help=argparse_hidden())
         parser.add_argument("--queue", default="", help=argparse_hidden())
 
     def handle(self, *args, **opts):
+        if opts["quick"]:
+            opts.update(jobs=1)
         if opts["internal"] == "seed":
             self.stdout.write(
                 "BENCH-JSON " + json.dumps(seed(opts["jobs"], opts["evidence_words"]))

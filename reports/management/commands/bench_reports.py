@@ -72,12 +72,19 @@ class Command(BaseCommand):
             "--scale-copies", type=int, default=4, help="copies of the smallest report's body"
         )
         parser.add_argument(
+            "--quick",
+            action="store_true",
+            help="a short smoke run (make bench ARGS=--quick): figures only to show it works",
+        )
+        parser.add_argument(
             "--pool-rounds", type=int, default=2, help="interleaved 1/2-worker rounds (best kept)"
         )
 
     def handle(
         self, *args, output, evidence_words, repeat, jobs, scale_copies, pool_rounds, **options
     ):
+        if options.get("quick"):
+            repeat, jobs, scale_copies, pool_rounds = 1, 2, 2, 1
         load_before = os.getloadavg()[0]
         reports = self._build_html(evidence_words)
         connections.close_all()  # nothing below touches the database; forked workers must not share it
