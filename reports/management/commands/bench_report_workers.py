@@ -244,7 +244,12 @@ def seed(jobs: int, evidence_words: int) -> list[dict]:
         )
         year = AcademicYear.objects.create(la=la, start_year=2026, is_current=True)
         user = User.objects.create(email="bench@sendreview.invalid", full_name="Bench Mark")
-        versions = {code: Framework.objects.get(code=code).latest_version for code in (LONG, SHORT)}
+        versions = {}
+        for code in (LONG, SHORT):
+            latest = Framework.objects.get(code=code).latest_version
+            if latest is None:
+                raise CommandError(f"framework {code} has no version")
+            versions[code] = latest
         reviews = []
         for index in range(jobs):
             school = School.objects.create(
@@ -318,14 +323,18 @@ def run_jobs(queue: str, timeout: float) -> dict:
             "pk", "status", "claimed_at", "finished_at", "page_count", "attempts"
         )
         for row in rows:
-            job = queued[row["pk"]]
-            job["status"] = row["status"]
-            job["pages"] = row["page_count"]
-            job["attempts"] = row["attempts"]
+            entry = queued[row["pk"]]
+            entry["status"] = row["status"]
+            entry["pages"] = row["page_count"]
+            entry["attempts"] = row["attempts"]
             if row["claimed_at"]:
-                job["queued_ms"] = round((row["claimed_at"].timestamp() - job["queued_at"]) * 1000)
+                entry["queued_ms"] = round(
+                    (row["claimed_at"].timestamp() - entry["queued_at"]) * 1000
+                )
             if row["finished_at"] and row["status"] == ReportJob.Status.READY:
-                job["e2e_ms"] = round((row["finished_at"].timestamp() - job["queued_at"]) * 1000)
+                entry["e2e_ms"] = round(
+                    (row["finished_at"].timestamp() - entry["queued_at"]) * 1000
+                )
         ends = [j["queued_at"] + j["e2e_ms"] / 1000 for j in queued.values() if "e2e_ms" in j]
         wall = (max(ends) - started) if ends else None
         pages = sum(j.get("pages") or 0 for j in queued.values() if "e2e_ms" in j)
