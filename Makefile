@@ -7,6 +7,7 @@
 #   make lock             regenerate requirements/*.txt from pyproject.toml
 #   make bench            every manage.py bench_* command (PostgreSQL and the bench extra needed)
 #   make bench ARGS="--baseline main"   (ARGS go to every bench command that takes them)
+#   make bench ARGS=--quick              a short smoke run of every benchmark (shared machines)
 
 PYTHON ?= python3
 VENV_PYTHON ?= .venv/bin/python

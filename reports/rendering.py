@@ -27,9 +27,11 @@ Exactly once, with at-least-once delivery (acks_late + reject_on_worker_lost):
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import random
+import time
 import uuid as uuidlib
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -156,9 +158,11 @@ def _rows():
 def run_job(job_id: int) -> str:
     """Render one job if it still needs it. Returns "ready", "failed" or "nothing to do"."""
     token = uuidlib.uuid4()
+    started = time.perf_counter()
     job = claim(job_id, token)
     if job is None:
         return "nothing to do"
+    phases = {"claim_ms": _ms_since(started)}
     try:
         kind = get_kind(job.kind)
         if kind is None:
@@ -171,8 +175,22 @@ def run_job(job_id: int) -> str:
                 raise NotMade(MSG_NOT_PERMITTED)
             if kind.content_version(subject) != job.content_version:
                 raise NotMade(MSG_SUPERSEDED)
-            rendered = render_subject(kind, subject)
+            mark = time.perf_counter()
+            html = render_html(kind, subject)
+            phases["html_ms"] = _ms_since(mark)
+            mark = time.perf_counter()
+            pdf, pages = html_to_pdf(html)
+            phases["pdf_ms"] = _ms_since(mark)
+            rendered = Rendered(pdf=pdf, pages=pages, filename=kind.filename(subject))
+        mark = time.perf_counter()
         published = publish(job, token, rendered)
+        phases["publish_ms"] = _ms_since(mark)
+        # One line a render, for operators and for the workers' benchmark (bench_report_workers).
+        log.info(
+            "report job %s timings %s",
+            job_id,
+            json.dumps({**phases, "pages": pages, "bytes": len(pdf), "published": published}),
+        )
         return "ready" if published else "nothing to do"
     except NotMade as exc:
         fail(job, token, exc.message)
@@ -191,6 +209,10 @@ def run_job(job_id: int) -> str:
         log.exception("report job %s failed", job_id)
         fail(job, token, MSG_FAILED)
         return "failed"
+
+
+def _ms_since(mark: float) -> float:
+    return round((time.perf_counter() - mark) * 1000, 1)
 
 
 def claim(job_id: int, token: uuidlib.UUID) -> ReportJob | None:

@@ -60,7 +60,8 @@ def seed(*, editors: int) -> dict:
             Membership.objects.create(user=user, role=Role.SENCO, la=la, school=school)
             users.append({"email": user.email, "totp": secret})
         author = get_user_model().objects.get(email=users[0]["email"])
-        version = FrameworkVersion.objects.get(framework__code=FRAMEWORK)
+        # The newest version: a framework may have been revised since it was first published.
+        version = FrameworkVersion.objects.filter(framework__code=FRAMEWORK).latest("number")
         earlier = services.review_start(
             school=school, framework_version=version, academic_year=last, user=author
         )

@@ -75,8 +75,15 @@ class Command(BaseCommand):
         parser.add_argument("--national-las", type=int, default=153)
         parser.add_argument("--skip-national", action="store_true")
         parser.add_argument("--keepdb", action="store_true", help="keep the benchmark database")
+        parser.add_argument(
+            "--quick",
+            action="store_true",
+            help="a short smoke run (make bench ARGS=--quick): figures only to show it works",
+        )
 
     def handle(self, *args, **opts):
+        if opts["quick"]:  # no national seed, a smaller L, fewer repeats
+            opts.update(repeat=2, largest=min(opts["largest"], 150), skip_national=True)
         creation = connection.creation
         old_name = connection.settings_dict["NAME"]
         started = time.perf_counter()

@@ -5,9 +5,11 @@ Every write runs in a transaction and re-checks the status it needs; each workfl
 ReviewEvent. Who may call what is decided by the permission predicates in sendreview.roles before
 a view gets here.
 
-Lost updates: `response_save` claims the row with `UPDATE … WHERE lock_version = <expected>`; of
-two saves made from the same version exactly one matches, the other gets a ConflictError carrying
-the values now stored, so the user can be shown both (QUALITY.md §12).
+Lost updates: every save of a response (the autosave, a whole section, a resolved conflict) is
+one `UPDATE … SET <fields>, lock_version = n + 1 WHERE id = … AND lock_version = n`
+(sendreview.documents.locking.update_if_version); of two saves made from the same version exactly
+one matches, the other gets a ConflictError carrying the values now stored, so the user can be
+shown both (QUALITY.md §12).
 """
 
 from __future__ import annotations
@@ -58,43 +60,77 @@ class ReviewConflictError(Exception):
 # --- responses ------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ResponseEdit:
+    """One statement's new values, made from the version the user's page had."""
+
+    response: Response
+    expected_version: int
+    values: dict
+
+
+@dataclass(frozen=True)
+class RefusedEdit:
+    """An edit made from a stale version: nothing written; `conflict.current` is the stored row."""
+
+    edit: ResponseEdit
+    conflict: ConflictError
+
+
 @transaction.atomic
+def responses_save(*, review: SelfReview, user, edits: list[ResponseEdit]) -> list[RefusedEdit]:
+    """Save several responses of one review (a whole section, or a resolved conflict).
+
+    The same path as the autosave: each response is written with one conditional UPDATE (the
+    version claim and the write together) and one history INSERT. The review's status is read
+    once under a row lock, so no save slips in after the review was submitted in another tab.
+    A stale edit writes nothing and is returned, the others are saved. Raises ValidationError
+    (nothing written at all) when the review is no longer a draft or a value is not allowed.
+    `review` and the responses must have come through the acting scope.
+    """
+    for edit in edits:
+        unknown = set(edit.values) - RESPONSE_FIELDS
+        if unknown:
+            raise ValueError(f"{sorted(unknown)} cannot be changed here")
+        if edit.response.review_id != review.pk:
+            raise ValueError("The response is not one of this review's")
+    if not edits:
+        return []
+    # One slim locked read: the status the workflow steps change under the same lock.
+    review.status = (
+        SelfReview._base_manager.select_for_update()
+        .values_list("status", flat=True)
+        .get(pk=review.pk)
+    )
+    refused = []
+    for edit in edits:
+        edit.response.review = review
+        try:
+            response_autosave(
+                response=edit.response,
+                expected_version=edit.expected_version,
+                user=user,
+                changes=edit.values,
+            )
+        except ConflictError as conflict:
+            refused.append(RefusedEdit(edit=edit, conflict=conflict))
+    return refused
+
+
 def response_save(*, response: Response, expected_version: int, user, **fields) -> Response:
-    """Save the fields of one response made from `expected_version`; refuse a stale one.
+    """Save the fields of one response made from `expected_version` (responses_save for one).
 
     Raises ConflictError (nothing written) when someone saved the response since that version,
     ValidationError when the review is no longer a draft or a value is not allowed.
     """
-    unknown = set(fields) - RESPONSE_FIELDS
-    if unknown:
-        raise ValueError(f"{sorted(unknown)} cannot be changed here")
-    # Lock the review row first (as the workflow steps do), so that a save cannot slip in after
-    # the review was submitted in another tab.
-    review = (
-        SelfReview.objects.select_for_update(of=("self",))
-        .select_related("framework_version")
-        .get(pk=response.review_id)
+    review = response.review
+    refused = responses_save(
+        review=review,
+        user=user,
+        edits=[ResponseEdit(response=response, expected_version=expected_version, values=fields)],
     )
-    if not review.is_draft:
-        raise ValidationError(NOT_DRAFT)
-    # `_base_manager`: a plain `UPDATE … WHERE id = %s AND lock_version = %s`. The scoped manager
-    # would add its tenant joins as a subquery, whose row is not re-checked after waiting for a
-    # concurrent writer; the row itself came through the scope above.
-    claimed = Response._base_manager.filter(pk=response.pk, lock_version=expected_version).update(
-        lock_version=expected_version + 1
-    )
-    if not claimed:
-        raise ConflictError(
-            Response.objects.select_related("updated_by", "item").get(pk=response.pk)
-        )
-    for name, value in fields.items():
-        setattr(response, name, value)
-    response.review = review
-    response.lock_version = expected_version + 1
-    response.updated_by = user
-    response._history_user = user
-    response.full_clean(exclude=["review", "item", "updated_by"])
-    response.save()
+    if refused:
+        raise refused[0].conflict
     return response
 
 

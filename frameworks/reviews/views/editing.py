@@ -61,23 +61,23 @@ def review_section(request, uuid, section_code):
         for row in rows
     ]
     if request.method == "POST" and all(e["form"].is_valid() for e in entries):
-        conflicts = []
+        edits = []
+        for entry in entries:
+            form, response = entry["form"], entry["row"].response
+            values, expected = form.values(), form.cleaned_data["lock_version"]
+            if changed_by_user(response, values, expected):
+                response.item = entry["row"].item  # read already: clean() checks against it
+                edits.append(services.ResponseEdit(response, expected, values))
         try:
-            for entry in entries:
-                form, response = entry["form"], entry["row"].response
-                values, expected = form.values(), form.cleaned_data["lock_version"]
-                if not changed_by_user(response, values, expected):
-                    continue
-                try:
-                    services.response_save(
-                        response=response, expected_version=expected, user=request.user, **values
-                    )
-                except services.ConflictError:
-                    remember_conflict(request, review, response, values, expected)
-                    conflicts.append(response.item.code)
+            refused = services.responses_save(review=review, user=request.user, edits=edits)
         except ValidationError as exc:
             messages.error(request, "; ".join(exc.messages))
             return redirect("frameworks:review-detail", uuid=review.uuid)
+        conflicts = []
+        for stale in refused:
+            edit = stale.edit
+            remember_conflict(request, review, edit.response, edit.values, edit.expected_version)
+            conflicts.append(edit.response.item.code)
         if conflicts:
             return redirect(conflict_url(review, conflicts[0]))
         messages.success(request, f"{section.title}: saved")
@@ -206,22 +206,18 @@ def review_conflict(request, uuid, item_code):
             forget_conflict(request, review, item_code)
             messages.success(request, "Your changes were discarded; the saved version is kept")
             return _after_conflict(request, review, response)
+        edit = services.ResponseEdit(response, form.cleaned_data["lock_version"], stored["values"])
         try:
-            services.response_save(
-                response=response,
-                expected_version=form.cleaned_data["lock_version"],
-                user=request.user,
-                **stored["values"],
-            )
-        except services.ConflictError:
+            refused = services.responses_save(review=review, user=request.user, edits=[edit])
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+            return redirect("frameworks:review-detail", uuid=review.uuid)
+        if refused:
             messages.error(
                 request,
                 "It has been changed again since. Look at the newest version and choose again.",
             )
             return redirect(conflict_url(review, item_code))
-        except ValidationError as exc:
-            messages.error(request, "; ".join(exc.messages))
-            return redirect("frameworks:review-detail", uuid=review.uuid)
         forget_conflict(request, review, item_code)
         messages.success(request, "Your version is saved")
         return _after_conflict(request, review, response)

@@ -2,8 +2,9 @@
 
     manage.py bench_reports [--output bench-reports.json] [--evidence-words 60] [--repeat 3] [--jobs 6]
 
-1. Seeds, inside a transaction that is rolled back at the end, one self-review per framework (the
-   latest version of each: the DfES checklist has 65 items, the key statements 45, Hackney 10),
+1. Seeds, in a throwaway database (the test runner's name for it) and inside a transaction that is
+   rolled back at the end, one self-review per framework (the latest version of each: the DfES
+   checklist has 65 items, the key statements 45, Hackney 10),
    every response filled (ratings, target, evidence of --evidence-words words, other evidence,
    marked exemplars, moderation) — see reports/benchdata.py.
 2. Builds each report's HTML as the worker does (context + template; timed), then renders each to a
@@ -31,7 +32,7 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 from django_scopes import scopes_disabled
 
 P5_SECONDS_PER_PAGE = 0.25
@@ -72,14 +73,29 @@ class Command(BaseCommand):
             "--scale-copies", type=int, default=4, help="copies of the smallest report's body"
         )
         parser.add_argument(
+            "--quick",
+            action="store_true",
+            help="a short smoke run (make bench ARGS=--quick): figures only to show it works",
+        )
+        parser.add_argument(
             "--pool-rounds", type=int, default=2, help="interleaved 1/2-worker rounds (best kept)"
         )
 
     def handle(
         self, *args, output, evidence_words, repeat, jobs, scale_copies, pool_rounds, **options
     ):
+        if options.get("quick"):
+            repeat, jobs, scale_copies, pool_rounds = 1, 2, 2, 1
         load_before = os.getloadavg()[0]
-        reports = self._build_html(evidence_words)
+        # A database of its own (migrated, then dropped), as the test runner makes: the seed never
+        # touches the configured one, which need not even be migrated.
+        creation = connection.creation
+        configured = connection.settings_dict["NAME"]
+        creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False, serialize=False)
+        try:
+            reports = self._build_html(evidence_words)
+        finally:
+            creation.destroy_test_db(configured, verbosity=0)
         connections.close_all()  # nothing below touches the database; forked workers must not share it
 
         _render(reports[0]["html"])  # warm-up: fontconfig, Pango, SVG parsing

@@ -82,12 +82,19 @@ class Command(BaseCommand):
         parser.add_argument("--keep-database", action="store_true")
         parser.add_argument("--internal", choices=["seed", "pages"], help=self._internal_help())
         parser.add_argument("--setup", type=Path, help="(internal) the seed's JSON")
+        parser.add_argument(
+            "--quick",
+            action="store_true",
+            help="a short smoke run (make bench ARGS=--quick): figures only to show it works",
+        )
 
     @staticmethod
     def _internal_help() -> str:
         return "used by the benchmark itself in its production-settings subprocesses"
 
     def handle(self, *args, **opts):
+        if opts["quick"]:  # one short run at two connections: the machine may be shared
+            opts.update(runs=1, seconds=5, connections=2, single=10)
         if opts["internal"] == "seed":
             setup = __import__("sendreview.bench.review_form", fromlist=["seed"]).seed(
                 editors=2 * opts["connections"]
