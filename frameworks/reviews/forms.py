@@ -3,6 +3,8 @@ school, the status or any owner: those come from the URL and the acting user, ne
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -47,7 +49,45 @@ def _rating_field(choices, message: str, label: str) -> forms.TypedChoiceField:
     )
 
 
-class ResponseForm(forms.Form):
+class RatingOptionsMixin:
+    """The radios of a rating field with the scale's descriptors (the section and discussion
+    forms share them)."""
+
+    scale: RatingScale
+    fields: dict[str, forms.Field]
+
+    if TYPE_CHECKING:  # supplied by forms.Form, which every user of the mixin also is
+
+        def __getitem__(self, name: str) -> forms.BoundField: ...
+
+    def rating_options(self, name: str) -> list[dict]:
+        """Radios with the scale's descriptors as hints (a descriptor shared by a run of levels,
+        such as 8-10 of the key statements, once on the run's first level)."""
+        bound = self[name]
+        value = bound.value()
+        value = "" if value is None else str(value)
+        options = []
+        for index, (choice_value, label) in enumerate(choices_of(self.fields[name])):
+            descriptor = self.scale.hint_for(choice_value) if choice_value != "" else None
+            options.append(
+                {
+                    "id": f"{bound.auto_id}_{index}",
+                    "value": choice_value,
+                    "label": label,
+                    "hint": descriptor,
+                    "checked": value == str(choice_value),
+                    "divider": choice_value == "",
+                }
+            )
+        return options
+
+
+def choices_of(field: forms.Field) -> list[tuple[Any, Any]]:
+    """A choice field's (value, label) pairs: the form's own flat lists of scale levels."""
+    return cast(list[tuple[Any, Any]], cast(forms.ChoiceField, field).choices)
+
+
+class ResponseForm(RatingOptionsMixin, forms.Form):
     """One item's answer. Prefixed with the item code, so one page can hold a section's items."""
 
     evidence = forms.CharField(
@@ -183,27 +223,6 @@ class ResponseForm(forms.Form):
     def target_options(self) -> list[dict]:
         return self.rating_options("target_rating") if "target_rating" in self.fields else []
 
-    def rating_options(self, name: str) -> list[dict]:
-        """Radios with the scale's descriptors as hints (a descriptor shared by a run of levels,
-        such as 8-10 of the key statements, once on the run's first level)."""
-        bound = self[name]
-        value = bound.value()
-        value = "" if value is None else str(value)
-        options = []
-        for index, (choice_value, label) in enumerate(self.fields[name].choices):
-            descriptor = self.scale.hint_for(choice_value) if choice_value != "" else None
-            options.append(
-                {
-                    "id": f"{bound.auto_id}_{index}",
-                    "value": choice_value,
-                    "label": label,
-                    "hint": descriptor,
-                    "checked": value == str(choice_value),
-                    "divider": choice_value == "",
-                }
-            )
-        return options
-
     def exemplar_groups(self) -> list[dict]:
         """Exemplars grouped by band (with the band's label), each with its RAG radios."""
         labels = {band.code: band.label for band in self.scale.bands}
@@ -227,7 +246,7 @@ class ResponseForm(forms.Form):
                             "label": lbl,
                             "checked": value == v,
                         }
-                        for i, (v, lbl) in enumerate(self.fields[f"mark-{key}"].choices)
+                        for i, (v, lbl) in enumerate(choices_of(self.fields[f"mark-{key}"]))
                     ],
                 }
             )
@@ -335,7 +354,7 @@ class CloseForm(GDSFormMixin, forms.Form):
     )
 
 
-class ModerationForm(forms.Form):
+class ModerationForm(RatingOptionsMixin, forms.Form):
     """The agreed rating and comment for one discussed item (prefixed with the item code)."""
 
     moderation_comment = forms.CharField(
@@ -357,8 +376,6 @@ class ModerationForm(forms.Form):
             scale.choices(), RATING_INVALID, "Agreed rating"
         )
         self.order_fields(["moderated_rating", "moderation_comment"])
-
-    rating_options = ResponseForm.rating_options
 
     @property
     def moderated_options(self) -> list[dict]:
