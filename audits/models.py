@@ -458,4 +458,9 @@ class AnalysisAction(_Row):
 
 # The follow-up records (LA policy, reminders sent, actions carried) live in their own module;
 # importing them here registers them with the app.
-from audits.tracking import AuditPolicy, CarriedAction, ReturnReminder  # noqa: E402, F401
+from audits.tracking import (  # noqa: E402, F401
+    AuditPolicy,
+    CarriedAction,
+    ReturnReminder,
+    StartReminder,
+)

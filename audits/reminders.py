@@ -10,6 +10,10 @@ active SENCO(s) are e-mailed, once per step:
 | `overdue` | the due date has passed |
 | `confirmN` | (to the headteacher(s)) the LA asks for the head's confirmation and the Nth submission awaits it: at once |
 
+A school that has not started the return its LA collects (an `AuditCollection` for the year, no
+return yet) owes it too: its SENCOs get `not_started:due_soon` and `not_started:overdue`, recorded
+in `StartReminder`.
+
 For a queried return the step carries the number of the query (`queried1:overdue`), so each query
 the school has to answer is reminded of on its own, and a second run finds nothing new to send.
 
@@ -27,8 +31,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from audits.models import EDITABLE, AuditReturn, ReturnStatus
-from audits.tracking import ReturnReminder
+from audits.models import EDITABLE, AuditCollection, AuditReturn, ReturnStatus
+from audits.tracking import ReturnReminder, StartReminder
 from sendreview.roles import Role
 
 SOON = timedelta(days=14)
@@ -44,16 +48,25 @@ def owed_step(
     if audit_return.status not in EDITABLE or audit_return.due_date is None:
         return None
     prefix = f"queried{queries}" if audit_return.status == ReturnStatus.QUERIED else "draft"
-    if today > audit_return.due_date:
+    return _due_step(prefix, audit_return.due_date, today)
+
+
+def _due_step(prefix: str, due_date: date, today: date) -> str | None:
+    if today > due_date:
         return f"{prefix}:overdue"
-    if audit_return.due_date - today <= SOON:
+    if due_date - today <= SOON:
         return f"{prefix}:due_soon"
     return None
 
 
 def _message(audit_return: AuditReturn, step: str) -> tuple[str, str]:
-    year = audit_return.academic_year.label
-    due = f"{audit_return.due_date:%-d %B %Y}" if audit_return.due_date else "–"
+    return _wording(
+        step, audit_return.school.name, audit_return.academic_year.label, audit_return.due_date
+    )
+
+
+def _wording(step: str, school: str, year: str, due_date: date | None) -> tuple[str, str]:
+    due = f"{due_date:%-d %B %Y}" if due_date else "–"
     if step.startswith("confirm"):
         subject = f"Please confirm your school's SEN audit return {year}"
         body = "Your SENCO has submitted the return; the LA reviews it once you have confirmed it."
@@ -66,10 +79,7 @@ def _message(audit_return: AuditReturn, step: str) -> tuple[str, str]:
     else:
         subject = f"Your SEN audit return {year} is due on {due}"
         body = "Please complete and submit it by then."
-    return (
-        f"{subject}: {audit_return.school.name}",
-        f"{body} Sign in to the service and open SEN audit.",
-    )
+    return f"{subject}: {school}", f"{body} Sign in to the service and open SEN audit."
 
 
 def send_reminders(today: date | None = None) -> int:
@@ -128,6 +138,65 @@ def send_reminders(today: date | None = None) -> int:
                         )
                 except IntegrityError:
                     continue  # already reminded of this step
+                send_mail(subject, body, None, [person.email], fail_silently=True)
+                sent += 1
+        sent += _remind_schools_not_started(today)
+    return sent
+
+
+def _remind_schools_not_started(today: date) -> int:
+    """Schools of an LA collecting this year's return that have not started it (5 queries)."""
+    from schools.models import Membership, School
+
+    collections = list(
+        AuditCollection.objects.filter(due_date__lte=today + SOON).select_related("academic_year")
+    )
+    if not collections:
+        return 0
+    started = set(
+        AuditReturn.objects.filter(
+            academic_year__in=[c.academic_year for c in collections]
+        ).values_list("school_id", "academic_year_id")
+    )
+    schools = list(
+        School.objects.filter(la__in=[c.la_id for c in collections], is_open=True).order_by("pk")
+    )
+    sencos: dict[int, list] = {}
+    for m in (
+        Membership.objects.active()
+        .filter(school__in=schools, role=Role.SENCO)
+        .select_related("user")
+    ):
+        sencos.setdefault(m.school_id, []).append(m.user)
+    done = set(
+        StartReminder.objects.filter(collection__in=collections).values_list(
+            "collection_id", "school_id", "step", "recipient_id"
+        )
+    )
+    sent = 0
+    for collection in collections:
+        step = _due_step("not_started", collection.due_date, today)
+        if step is None:
+            continue
+        for school in schools:
+            if school.la_id != collection.la_id:
+                continue
+            if (school.pk, collection.academic_year_id) in started:
+                continue
+            subject, body = _wording(
+                step, school.name, collection.academic_year.label, collection.due_date
+            )
+            for person in sencos.get(school.pk, []):
+                key = (collection.pk, school.pk, step, person.pk)
+                if not person.email or key in done:
+                    continue
+                try:
+                    with transaction.atomic():
+                        StartReminder.objects.create(
+                            collection=collection, school=school, step=step, recipient=person
+                        )
+                except IntegrityError:
+                    continue  # a concurrent run sent it
                 send_mail(subject, body, None, [person.email], fail_silently=True)
                 sent += 1
     return sent

@@ -3,6 +3,8 @@
 - `AuditPolicy`: the LA's standing choices for its returns (one row per LA; no row = defaults).
 - `ReturnReminder`: one row per reminder e-mailed (return, step, recipient): makes the scheduled
   reminders idempotent and is the record of what was sent.
+- `StartReminder`: the same for a school that has not started the return its LA collects (there is
+  no return row to hang the reminder on yet).
 - `CarriedAction`: an analysis action carried into the school's work plan. Keyed by the action's
   block and text, not its row: the analysis page replaces its action rows on every save, and the
   same issue must not be carried twice.
@@ -59,6 +61,32 @@ class ReturnReminder(models.Model):
             return "the headteacher's confirmation is awaited"
         when = "return overdue" if self.step.endswith("overdue") else "return due soon"
         return f"{when} (after the LA's query)" if self.step.startswith("queried") else when
+
+
+class StartReminder(models.Model):
+    collection = models.ForeignKey(
+        "audits.AuditCollection", on_delete=models.CASCADE, related_name="start_reminders"
+    )
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    step = models.CharField(max_length=40)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(la="school__la_id", school="school_id")
+
+    class Meta:
+        ordering = ["sent_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collection", "school", "step", "recipient"],
+                name="audit_start_reminder_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step} reminder"
 
 
 class CarriedAction(models.Model):

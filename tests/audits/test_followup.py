@@ -12,7 +12,14 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from audits import carry, reminders, services
-from audits.models import AnalysisAction, AuditPolicy, CarriedAction, ReturnReminder, ReturnStatus
+from audits.models import (
+    AnalysisAction,
+    AuditPolicy,
+    CarriedAction,
+    ReturnReminder,
+    ReturnStatus,
+    StartReminder,
+)
 from audits.tasks import send_return_reminders
 from sendreview.documents.workflow import TransitionNotAllowed
 from tests.audits.support import fill_valid, reload, start
@@ -123,14 +130,65 @@ def test_the_beat_task_runs_the_reminders_and_is_scheduled(world, settings):
 def test_reminder_queries_do_not_grow_with_the_number_of_returns(
     world, django_assert_max_num_queries
 ):
-    """Three reads in all (returns, SENCOs, reminders sent); per e-mail a savepoint, an insert and
-    a release."""
+    """Three reads in all (returns, SENCOs, reminders sent) and one for the LAs' collections (none
+    here); per e-mail a savepoint, an insert and a release."""
     due = _due(start(world))
     start(world, school=world.school_other, user_key="senco_other_school")
-    with django_assert_max_num_queries(3 + 2 * 3):
+    with django_assert_max_num_queries(4 + 2 * 3):
         assert reminders.send_reminders(due - timedelta(days=1)) == 2
-    with django_assert_max_num_queries(3):  # nothing new to send: the reads only
+    with django_assert_max_num_queries(4):  # nothing new to send: the reads only
         assert reminders.send_reminders(due - timedelta(days=1)) == 0
+
+
+def _collect(world, due):
+    with scopes_disabled():
+        return services.collection_set(
+            la=world.la, academic_year=world.year, sections=["B", "C"], due_date=due
+        )
+
+
+def test_a_school_that_has_not_started_the_collected_return_is_reminded(world):
+    """Schools owe the return the LA collects even before they open it: their SENCOs are told
+    before and after the due date, once each; a school that has started it is reminded by its
+    return instead, and an LA collecting nothing reminds nobody."""
+    due = timezone.localdate() + timedelta(days=40)
+    start(world, school=world.school_other, user_key="senco_other_school")  # has started
+    mail.outbox.clear()
+    reminders.send_reminders(due - timedelta(days=10))  # the other school's own return reminders
+    _collect(world, due)
+    mail.outbox.clear()
+    assert reminders.send_reminders(due - timedelta(days=30)) == 0  # not yet
+    assert reminders.send_reminders(due - timedelta(days=10)) == 1
+    (message,) = mail.outbox
+    assert message.to == [world.users["senco"].email]
+    assert world.school.name in message.subject and "is due on" in message.subject
+    assert reminders.send_reminders(due - timedelta(days=9)) == 0  # idempotent
+    assert reminders.send_reminders(due + timedelta(days=1)) == 1  # overdue
+    with scopes_disabled():
+        steps = list(StartReminder.objects.values_list("school_id", "step"))
+    assert steps == [
+        (world.school.pk, "not_started:due_soon"),
+        (world.school.pk, "not_started:overdue"),
+    ]
+    start(world)  # once started, the return's own reminders take over
+    assert reminders.send_reminders(due + timedelta(days=2)) == 1  # draft:overdue, not a start
+
+
+def test_not_started_reminders_cost_the_same_reads_however_many_schools(
+    world, django_assert_max_num_queries
+):
+    from tests import factories as f
+
+    due = timezone.localdate() + timedelta(days=5)
+    _collect(world, due)
+    with scopes_disabled():
+        for n in range(6):
+            f.SchoolFactory(la=world.la, name=f"Quiet School {n}", urn=f"80190{n}")
+    # Return reminders: 3 reads; schools not started: collections, returns, schools, SENCOs,
+    # sent; one e-mail each (savepoint, insert, release) to the SENCOs of the two cast schools
+    # (the six new schools have no SENCO).
+    with django_assert_max_num_queries(3 + 5 + 2 * 3):
+        assert reminders.send_reminders(due - timedelta(days=1)) == 2
 
 
 # --- the head's confirmation --------------------------------------------------------------------
