@@ -13,9 +13,11 @@ Rules of §5.2 that need data not recorded yet are listed in UNAVAILABLE with wh
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Exists, ExpressionWrapper, F, FloatField, OuterRef, Q, Subquery
 from django.db.models.functions import Abs
@@ -172,18 +174,23 @@ def settings_for(la) -> dict[str, Setting]:
     return out
 
 
+# A rule's row is a School, a summary row with .school or an audit-visit compliance row: each rule
+# reads its own kind, so to the Flag a row is Any. Details: {school id: [findings]}.
+Details = dict[int, list[Any]]
+
+
 @dataclass(frozen=True)
 class Flag:
     code: str
     title: str
     rule: str
     queryset: object  # one row per school (a School, or a summary row with .school)
-    reason: object  # callable(row, details) -> str
-    evidence: object  # callable(row, details) -> (url name, kwargs)
-    # callable(school ids) -> {school id: [findings]}: the findings behind a page of schools
-    details: object = None
+    reason: Callable[[Any, Details], str]
+    evidence: Callable[[Any, Details], tuple[str, dict[str, object]]]  # (url name, kwargs)
+    # the findings behind a page of schools, from their ids
+    details: Callable[[list[int]], Details] | None = None
 
-    def load(self, rows) -> dict:
+    def load(self, rows) -> Details:
         if self.details is None:
             return {}
         return self.details([getattr(r, "school_id", None) or r.pk for r in rows])
@@ -322,6 +329,12 @@ def _audit_flags(*, la, year, phase, values, today) -> list[Flag]:
     variance = float(values["funding_variance"])
 
     percents = sorted(v for v in sen.values_list("sen_percent", flat=True) if v is not None)
+    # Quartiles and fences need five schools; with fewer none is flagged (and no reason is asked).
+    q1: float | None
+    median: float | None
+    q3: float | None
+    low: float | None
+    high: float | None
     if len(percents) >= 5:
         q1, median, q3 = statistics.quantiles(percents, n=4, method="inclusive")
         low, high = q1 - fence * (q3 - q1), q3 + fence * (q3 - q1)

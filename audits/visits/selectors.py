@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
@@ -25,6 +26,9 @@ from audits.visits.services import add_years
 from sendreview.access import get_scoped_or_404
 from sendreview.roles import LA_STAFF_ROLES, Role, acting
 from sendreview.working_days import working_days_between
+
+if TYPE_CHECKING:
+    from schools.models import School
 
 VISIT_RELATED = (
     "school__la",
@@ -149,7 +153,7 @@ def follow_up_deadline(visit_day: date) -> date:
 
 @dataclass
 class ComplianceRow:
-    school: object
+    school: School
     last_visit: date | None
     next_due: date | None
     current: AuditVisit | None

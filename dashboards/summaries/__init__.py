@@ -23,7 +23,9 @@ from __future__ import annotations
 import importlib
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from django.apps import apps
 from django.db import models, transaction
@@ -40,10 +42,30 @@ SOURCE_MODULES = {
     "visits": "audits.visits",
 }
 
-_SOURCES: dict[str, object] = {}
+
+class Source(Protocol):
+    """What every source module's SOURCE offers (`depends_on` and `after_refresh` are optional, so
+    they are looked up with getattr)."""
+
+    name: str
+
+    def connect(self) -> None: ...
+
+    def year_ids(self, la_id: int) -> list[int]: ...
+
+    def compute(
+        self, la_id: int, school_id: int | None = None, year_id: int | None = None
+    ) -> dict[type[models.Model], list[models.Model]]: ...
+
+    def derive(
+        self, la_id: int, year_ids: Iterable[int]
+    ) -> dict[type[models.Model], list[models.Model]]: ...
 
 
-def sources() -> dict[str, object]:
+_SOURCES: dict[str, Source] = {}
+
+
+def sources() -> dict[str, Source]:
     if not _SOURCES:
         for name, app_label in SOURCE_MODULES.items():
             if apps.is_installed(app_label):
@@ -101,7 +123,7 @@ def _replace(model, filters: dict, rows: list) -> None:
     model.objects.bulk_create(rows, batch_size=2000)
 
 
-def refresh(source, *, la_id: int, school_id: int, year_id: int) -> None:
+def refresh(source: Source, *, la_id: int, school_id: int, year_id: int) -> None:
     """Recompute one school's rows of one year (and that year's derived rows), in the caller's
     transaction."""
     from schools.models import AcademicYear
@@ -116,7 +138,7 @@ def refresh(source, *, la_id: int, school_id: int, year_id: int) -> None:
                 _refresh_slice(other, la_id=la_id, school_id=school_id, year_id=year_id)
 
 
-def _refresh_slice(source, *, la_id: int, school_id: int, year_id: int) -> None:
+def _refresh_slice(source: Source, *, la_id: int, school_id: int, year_id: int) -> None:
     computed = source.compute(la_id, school_id=school_id, year_id=year_id)
     for model, rows in computed.items():
         _replace(model, {"la_id": la_id, "school_id": school_id, "academic_year_id": year_id}, rows)
@@ -160,7 +182,13 @@ def _differs(a, b) -> bool:
     return a != b
 
 
-def rebuild(source, *, la_id: int) -> Diff:
+def _table(model: type[models.Model]) -> str:
+    name = model._meta.model_name
+    assert name is not None  # set on every concrete model; the stubs allow None
+    return name
+
+
+def rebuild(source: Source, *, la_id: int) -> Diff:
     """Recompute every row of one LA for one source; write and count only the differences.
 
     The LA's row is locked for the duration, so two rebuilds of one LA (a beat tick overlapping a
@@ -173,10 +201,10 @@ def rebuild(source, *, la_id: int) -> Diff:
     with transaction.atomic(), scope(la=[la_id], school=None):
         LocalAuthority.objects.select_for_update().filter(pk=la_id).first()
         for model, rows in source.compute(la_id).items():
-            total.merge(model._meta.model_name, _apply_diff(model, la_id, rows))
+            total.merge(_table(model), _apply_diff(model, la_id, rows))
         year_ids = source.year_ids(la_id)
         for model, rows in source.derive(la_id, year_ids).items():
-            total.merge(model._meta.model_name, _apply_diff(model, la_id, rows))
+            total.merge(_table(model), _apply_diff(model, la_id, rows))
     total.seconds = time.perf_counter() - started
     return total
 

@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from datetime import datetime
+from typing import TypedDict
+from uuid import UUID
 
 from django.db.models.signals import post_save
 
@@ -21,6 +24,23 @@ from dashboards.models import ReviewCoverage, ThemeDistribution, ThemeScore
 STATUS_RANK = {"draft": 0, "submitted": 1, "discussed": 2, "closed": 3}
 REFRESHING_EVENTS = {"submitted", "discussed", "reopened", "closed"}
 SUPPRESS_BELOW = 5  # fewer schools than this in a distribution: no quartiles are stored
+
+
+class ReviewRow(TypedDict):
+    """The fields of one self-review that compute() reads (a `.values()` row)."""
+
+    pk: int
+    uuid: UUID
+    school_id: int
+    school__phase: str
+    academic_year_id: int
+    academic_year__start_year: int
+    framework_version_id: int
+    framework_version__framework_id: int
+    round: int
+    status: str
+    submitted_at: datetime | None
+    discussed_at: datetime | None
 
 
 def _mean(values):
@@ -72,7 +92,7 @@ class ReviewsSource:
             reviews = reviews.filter(school_id=school_id)
         if year_id is not None:
             reviews = reviews.filter(academic_year_id=year_id)
-        reviews = list(
+        rows: list[ReviewRow] = list(
             reviews.values(
                 "pk",
                 "uuid",
@@ -90,14 +110,19 @@ class ReviewsSource:
         )
 
         # Coverage: the most advanced round per (school, year, framework).
-        best: dict[tuple, dict] = {}
-        rounds: dict[tuple, int] = defaultdict(int)
-        for r in reviews:
-            key = (r["school_id"], r["academic_year_id"], r["framework_version__framework_id"])
-            rounds[key] += 1
-            rank = (STATUS_RANK[r["status"]], r["round"])
-            if key not in best or rank > (STATUS_RANK[best[key]["status"]], best[key]["round"]):
-                best[key] = r
+        best: dict[tuple[int, int, int], ReviewRow] = {}
+        rounds: dict[tuple[int, int, int], int] = defaultdict(int)
+        for row in rows:
+            framework_key = (
+                row["school_id"],
+                row["academic_year_id"],
+                row["framework_version__framework_id"],
+            )
+            rounds[framework_key] += 1
+            advance = (STATUS_RANK[row["status"]], row["round"])
+            leader = best.get(framework_key)
+            if leader is None or advance > (STATUS_RANK[leader["status"]], leader["round"]):
+                best[framework_key] = row
         coverage = [
             ReviewCoverage(
                 la_id=la_id,
@@ -115,19 +140,19 @@ class ReviewsSource:
         ]
 
         # Theme scores: the latest review not in draft per (school, year).
-        counted: dict[tuple, dict] = {}
-        for r in reviews:
-            if r["status"] == "draft":
+        counted: dict[tuple[int, int], ReviewRow] = {}
+        for row in rows:
+            if row["status"] == "draft":
                 continue
-            key = (r["school_id"], r["academic_year_id"])
-            rank = (r["submitted_at"] or r["discussed_at"], r["round"], r["pk"])
-            old = counted.get(key)
-            if old is None or rank > (
+            year_key = (row["school_id"], row["academic_year_id"])
+            recency = (row["submitted_at"] or row["discussed_at"], row["round"], row["pk"])
+            old = counted.get(year_key)
+            if old is None or recency > (
                 old["submitted_at"] or old["discussed_at"],
                 old["round"],
                 old["pk"],
             ):
-                counted[key] = r
+                counted[year_key] = row
         review_ids = [r["pk"] for r in counted.values()]
         version_ids = {r["framework_version_id"] for r in counted.values()}
         scales = {v.pk: v.rating_scale for v in FrameworkVersion.objects.filter(pk__in=version_ids)}
@@ -167,7 +192,7 @@ class ReviewsSource:
         scores = []
         by_review = {r["pk"]: r for r in counted.values()}
         for review_id, theme_id in sorted(set(own) | set(pairs)):
-            r = by_review[review_id]
+            counted_row = by_review[review_id]
             own_scores = own.get((review_id, theme_id), [])
             moderated_pairs = pairs.get((review_id, theme_id), [])
             self_mod = _mean([p[0] for p in moderated_pairs])
@@ -175,13 +200,13 @@ class ReviewsSource:
             scores.append(
                 ThemeScore(
                     la_id=la_id,
-                    academic_year_id=r["academic_year_id"],
-                    school_id=r["school_id"],
+                    academic_year_id=counted_row["academic_year_id"],
+                    school_id=counted_row["school_id"],
                     theme_id=theme_id,
-                    framework_id=r["framework_version__framework_id"],
-                    phase=r["school__phase"],
-                    start_year=r["academic_year__start_year"],
-                    review_uuid=r["uuid"],
+                    framework_id=counted_row["framework_version__framework_id"],
+                    phase=counted_row["school__phase"],
+                    start_year=counted_row["academic_year__start_year"],
+                    review_uuid=counted_row["uuid"],
                     self_score=_round(_mean(own_scores)),
                     items_rated=len(own_scores),
                     moderated_score=_round(mod),

@@ -20,6 +20,9 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from datetime import date
+from typing import TypedDict
+from uuid import UUID
 
 from django.db.models.signals import post_save
 
@@ -45,6 +48,23 @@ THEMES: dict[str, tuple[str, ...]] = {
 # The DfES 2006 scale on 0–1 (1 best), as the self-review's DfES framework normalises its 3-2-1.
 SCORE = {"fully": 1.0, "partly": 0.5, "development": 0.0}
 REPORTED = ("report_issued", "action_plan_agreed", "follow_up_held", "closed")
+
+
+class VisitRow(TypedDict):
+    """The fields of one audit visit that compute() reads (a `.values()` row)."""
+
+    pk: int
+    uuid: UUID
+    school_id: int
+    school__phase: str
+    academic_year_id: int
+    academic_year__start_year: int
+    visit_date: date | None
+    lead_officer_id: int
+    moderator_id: int
+    provision_rating: str
+    budget_rating: str
+    judgement_leadership: str
 
 
 def _round(value):
@@ -92,8 +112,8 @@ class VisitsSource:
         if year_id is not None:
             visits = visits.filter(academic_year_id=year_id)
             scores = scores.filter(academic_year_id=year_id)
-        counted: dict[tuple, dict] = {}
-        for v in visits.order_by("visit_date", "report_issued_at", "pk").values(
+        counted: dict[tuple[int, int], VisitRow] = {}
+        for visit in visits.order_by("visit_date", "report_issued_at", "pk").values(
             "pk",
             "uuid",
             "school_id",
@@ -107,16 +127,16 @@ class VisitsSource:
             "budget_rating",
             "judgement_leadership",
         ):
-            counted[(v["school_id"], v["academic_year_id"])] = v  # the latest wins
-        by_visit = {v["pk"]: v for v in counted.values()}
-        ratings: dict[int, list[tuple[str, str]]] = defaultdict(list)
-        for v in by_visit.values():
-            for key, field in (
-                ("provision", "provision_rating"),
-                ("budget", "budget_rating"),
-                ("leadership", "judgement_leadership"),
-            ):
-                ratings[v["pk"]].append((key, v[field]))
+            counted[(visit["school_id"], visit["academic_year_id"])] = visit  # the latest wins
+        by_visit = {visit["pk"]: visit for visit in counted.values()}
+        # (criterion or review code, rating): a file review's entry may carry no rating
+        ratings: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
+        for visit in by_visit.values():
+            ratings[visit["pk"]] += [
+                ("provision", visit["provision_rating"]),
+                ("budget", visit["budget_rating"]),
+                ("leadership", visit["judgement_leadership"]),
+            ]
         for visit_id, found in FileReview.objects.filter(
             pupil__visit_id__in=list(by_visit), pupil__in_sample=True
         ).values_list("pupil__visit_id", "ratings"):
@@ -130,7 +150,7 @@ class VisitsSource:
             )
         }
         rows = []
-        for visit_id, v in sorted(by_visit.items()):
+        for visit_id, visit in sorted(by_visit.items()):
             per_theme: dict[int, list[float]] = defaultdict(list)
             for code, rating in ratings[visit_id]:
                 value = SCORE.get(rating or "")
@@ -141,19 +161,19 @@ class VisitsSource:
                         per_theme[theme_ids[theme_code]].append(value)
             for theme_id, values in sorted(per_theme.items()):
                 visit_score = _round(sum(values) / len(values))
-                self_score = own.get((v["school_id"], v["academic_year_id"], theme_id))
+                self_score = own.get((visit["school_id"], visit["academic_year_id"], theme_id))
                 rows.append(
                     VisitThemeScore(
                         la_id=la_id,
-                        academic_year_id=v["academic_year_id"],
-                        school_id=v["school_id"],
+                        academic_year_id=visit["academic_year_id"],
+                        school_id=visit["school_id"],
                         theme_id=theme_id,
-                        phase=v["school__phase"],
-                        start_year=v["academic_year__start_year"],
-                        visit_uuid=v["uuid"],
-                        visit_date=v["visit_date"],
-                        lead_officer_id=v["lead_officer_id"],
-                        moderator_id=v["moderator_id"],
+                        phase=visit["school__phase"],
+                        start_year=visit["academic_year__start_year"],
+                        visit_uuid=visit["uuid"],
+                        visit_date=visit["visit_date"],
+                        lead_officer_id=visit["lead_officer_id"],
+                        moderator_id=visit["moderator_id"],
                         visit_score=visit_score,
                         ratings=len(values),
                         self_score=self_score,

@@ -32,7 +32,7 @@ import statistics
 import time
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
@@ -244,6 +244,8 @@ class Command(BaseCommand):
             return reverse(name)
         with scopes_disabled():
             school = School.objects.filter(la=la).order_by("name").first()
+        if school is None:
+            raise CommandError(f"{la} has no schools: there is no school page to measure.")
         return reverse(name, kwargs={"uuid": school.uuid})
 
     def _measure(self, client, la, repeat: int) -> dict:
