@@ -1,14 +1,17 @@
-"""Carrying an action of the school's analysis into its work plan (PROCESSES.md §6, issue 10).
+"""Carrying an action of the school's SEN audit into its EP work plan (PROCESSES.md §6, issues 10
+and 11).
 
-Only an action the school triaged "to be included on improvement plan" is carried, into the draft
-work plan of the LA's current academic year: as an action of the area "SEN audit: <block title>"
-(the area is made on first use and reused after). A `CarriedAction` row remembers each carried
-issue, so carrying the same issue again adds nothing. The work plan's own rules apply (its
-services check that the plan is editable and that the person may edit it).
+Two sources share this: an action of the annual return's analysis (below) and an action of the
+school's action plan after an audit visit (audits.visits.carry). Either goes into the draft work
+plan of the LA's current academic year, as a school-only action of an area named after its source
+(the area is made on first use and reused after). A record of each carried item (its `claim`)
+makes carrying the same item again add nothing. The work plan's own rules apply (its services
+check that the plan is editable and that the person may edit it).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +30,10 @@ PLAN_NOT_DRAFT = "Your work plan for {year} is no longer a draft, so it cannot b
 NO_YEAR = "Your LA has no current academic year"
 BLOCK_TITLES = {b["code"]: b["title"] for b in BLOCKS}
 
+# claim() -> (record, created): the row that marks the item as carried, made now (True) or found
+# (False). The record has a `plan_action` field, set once the action exists.
+Claim = Callable[[], tuple[Any, bool]]
+
 
 @dataclass(frozen=True)
 class Target:
@@ -36,15 +43,16 @@ class Target:
     problem: str = ""
 
 
-def target_plan(audit_return: AuditReturn) -> Target:
+def school_target(school) -> Target:
+    """The school's draft work plan of its LA's current year, or why there is none to use."""
     from workplans.models import WorkPlan
     from workplans.selectors import current_year
 
-    year = current_year(audit_return.school.la_id)
+    year = current_year(school.la_id)
     if year is None:
         return Target(None, NO_YEAR)
     plan = (
-        WorkPlan.objects.filter(school_id=audit_return.school_id, academic_year=year)
+        WorkPlan.objects.filter(school_id=school.pk, academic_year=year)
         .select_related("academic_year", "school")
         .first()
     )
@@ -53,6 +61,49 @@ def target_plan(audit_return: AuditReturn) -> Target:
     if not plan.is_draft:
         return Target(None, PLAN_NOT_DRAFT.format(year=year.label))
     return Target(plan)
+
+
+def carry_into_plan(
+    *, school, user, area: str, description: str, due_term: str, claim: Claim
+) -> tuple[Any, bool]:
+    """A school-only action in the area titled `area` of the current draft plan, once per claim;
+    returns (plan action, created?). Raises ValidationError when there is no draft plan or the
+    plan's own rules refuse (nothing is recorded as carried then)."""
+    from workplans import services as plan_services
+    from workplans.models import LeadKind, PlanItem, Strand, Triage
+
+    target = school_target(school)
+    if target.plan is None:
+        raise ValidationError(target.problem)
+    plan = target.plan
+    with transaction.atomic():
+        record, created = claim()
+        if not created:
+            return record.plan_action, False
+        item = PlanItem.objects.filter(plan=plan, is_area=True, title=area).first()
+        if item is None:
+            item = plan_services.plan_item_add(plan=plan, user=user, title=area)
+            plan.refresh_from_db()
+        plan_action = plan_services.action_add(
+            plan=plan,
+            user=user,
+            area=item,
+            description=description,
+            strand=Strand.SCHOOL_ONLY,
+            lead_kind=LeadKind.SCHOOL,
+            triage=Triage.IMPROVEMENT_PLAN,
+            due_term=due_term,
+        )
+        record.plan_action = plan_action
+        record.save(update_fields=["plan_action"])
+    return plan_action, True
+
+
+# --- the annual return's analysis actions --------------------------------------------------------
+
+
+def target_plan(audit_return: AuditReturn) -> Target:
+    return school_target(audit_return.school)
 
 
 def already_carried(audit_return: AuditReturn) -> set[tuple[str, str]]:
@@ -67,42 +118,24 @@ def area_title(audit_return: AuditReturn, block: str) -> str:
 
 def carry(*, action: AnalysisAction, user, due_term: str):
     """The action in the current draft work plan; returns (plan action, created?)."""
-    from workplans import services as plan_services
-    from workplans.models import LeadKind, PlanItem, Strand, Triage
-
     audit_return = action.audit_return
     if action.triage != AnalysisAction.Triage.IMPROVEMENT_PLAN:
         raise ValidationError(NOT_FOR_PLAN)
-    target = target_plan(audit_return)
-    if target.plan is None:
-        raise ValidationError(target.problem)
-    plan = target.plan
-    with transaction.atomic():
+    # Keyed by block and text, not the row: the analysis page replaces its rows on every save.
+    keys = {"audit_return": audit_return, "block": action.block, "issue": action.issue}
+
+    def claim():
         try:
             with transaction.atomic():
-                record = CarriedAction.objects.create(
-                    audit_return=audit_return, block=action.block, issue=action.issue, by=user
-                )
+                return CarriedAction.objects.create(**keys, by=user), True
         except IntegrityError:
-            existing = CarriedAction.objects.get(
-                audit_return=audit_return, block=action.block, issue=action.issue
-            )
-            return existing.plan_action, False
-        title = area_title(audit_return, action.block)
-        area = PlanItem.objects.filter(plan=plan, is_area=True, title=title).first()
-        if area is None:
-            area = plan_services.plan_item_add(plan=plan, user=user, title=title)
-            plan.refresh_from_db()
-        plan_action = plan_services.action_add(
-            plan=plan,
-            user=user,
-            area=area,
-            description=action.issue,
-            strand=Strand.SCHOOL_ONLY,
-            lead_kind=LeadKind.SCHOOL,
-            triage=Triage.IMPROVEMENT_PLAN,
-            due_term=due_term,
-        )
-        record.plan_action = plan_action
-        record.save(update_fields=["plan_action"])
-    return plan_action, True
+            return CarriedAction.objects.get(**keys), False
+
+    return carry_into_plan(
+        school=audit_return.school,
+        user=user,
+        area=area_title(audit_return, action.block),
+        description=action.issue,
+        due_term=due_term,
+        claim=claim,
+    )

@@ -430,6 +430,9 @@ AUDIT_VISIT_PERMISSIONS = {
     "audit_visits.view_report": (visit_la_staff | visit_school_staff) & visit_report_issued,
     "audit_visits.edit_action_plan": visit_school_leader & visit_awaits_action_plan,
     "audit_visits.agree_action_plan": visit_school_leader & visit_awaits_action_plan,
+    # Carrying an action into the EP work plan: the school's leaders, once the report is out (the
+    # work plan's own edit permission is checked again when the action is added).
+    "audit_visits.carry_action": visit_school_leader & visit_report_issued,
     "audit_visits.record_follow_up": visit_la_staff & visit_awaits_follow_up,
     "audit_visits.close_visit": visit_la_staff & visit_awaits_closing,
     "audit_visits.cancel_visit": visit_la_staff & visit_is_open,

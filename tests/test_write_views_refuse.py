@@ -94,6 +94,7 @@ VALID_POSTS = {
     "audit_visits:pupil-remove": lambda w: {"remove": "yes"},
     "audit_visits:suggestion-remove": lambda w: {"remove": "yes"},
     "audit_visits:visit-sample": lambda w: {"draw": "yes"},
+    "audit_visits:suggestion-carry": lambda w: {"due_term": "spring"},
     "schools:school-create": lambda w: {
         "name": "Injected Primary",
         "urn": "801555",

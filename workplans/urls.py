@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workplans import views, views_time
+from workplans import views
 
 app_name = "workplans"
 
@@ -9,12 +9,12 @@ P = "work-plans/<uuid:uuid>/"
 urlpatterns = [
     path("schools/<uuid:school_uuid>/work-plans/", views.plan_list, name="plan-list"),
     path("schools/<uuid:school_uuid>/work-plans/start/", views.plan_start, name="plan-start"),
-    path("schools/<uuid:school_uuid>/ep-time/", views_time.school_time, name="school-time"),
-    path("schools/<uuid:school_uuid>/ep-time/log/", views_time.time_log, name="time-log"),
-    path("ep/caseload/", views_time.caseload, name="caseload"),
-    path("la/ep-time/", views_time.la_time, name="la-time"),
-    path("work-plans/reminders/", views_time.reminder_list, name="reminder-list"),
-    path("la/work-plan-reminders/", views_time.reminder_dates, name="reminder-dates"),
+    path("schools/<uuid:school_uuid>/ep-time/", views.school_time, name="school-time"),
+    path("schools/<uuid:school_uuid>/ep-time/log/", views.time_log, name="time-log"),
+    path("ep/caseload/", views.caseload, name="caseload"),
+    path("la/ep-time/", views.la_time, name="la-time"),
+    path("work-plans/reminders/", views.reminder_list, name="reminder-list"),
+    path("la/work-plan-reminders/", views.reminder_dates, name="reminder-dates"),
     path(P, views.plan_detail, name="plan-detail"),
     path(P + "history/", views.plan_history, name="plan-history"),
     path(P + "meeting/", views.plan_meeting, name="plan-meeting"),

@@ -22,6 +22,7 @@ from django_scopes import scopes_disabled
 
 from audits.visits import services
 from audits.visits.criteria import Level, Moderation, Rating, criteria_for
+from audits.visits.demo_carry import carry_one_action
 from audits.visits.models import (
     AuditVisit,
     AuditVisitEvent,
@@ -77,6 +78,7 @@ def load_demo_visits(*, result, today: date | None = None) -> None:
     with scopes_disabled(), transaction.atomic():
         for la in LocalAuthority.objects.filter(la_code__in=["990", "991"]).order_by("la_code"):
             _load_la(la, today=today, result=result)
+            carry_one_action(la, result=result)
         _add_logins(result)
 
 

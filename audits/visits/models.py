@@ -529,6 +529,17 @@ class Suggestion(models.Model):
     outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
     evidence = models.TextField(blank=True, validators=[MaxLengthValidator(TEXT_MAX)])
     further_suggestion = models.TextField(blank=True, validators=[MaxLengthValidator(TEXT_MAX)])
+    # The school's action carried into its EP work plan (audits.visits.carry). `carried_at` stays
+    # set when the plan action is later removed there, so it is never carried twice.
+    carried_at = models.DateTimeField(null=True, blank=True, editable=False)
+    plan_action = models.ForeignKey(
+        "workplans.PlanAction",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     lock_version = models.PositiveIntegerField(default=1)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

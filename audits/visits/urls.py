@@ -54,6 +54,11 @@ urlpatterns = [
     ),
     path("audit-visits/<uuid:uuid>/report/", views.report_view, name="report-view"),
     path("audit-visits/<uuid:uuid>/action-plan/", views.action_plan, name="action-plan"),
+    path(
+        "audit-visits/<uuid:uuid>/action-plan/<uuid:suggestion_uuid>/work-plan/",
+        views.suggestion_carry,
+        name="suggestion-carry",
+    ),
     path("audit-visits/<uuid:uuid>/follow-up/", views.follow_up, name="follow-up"),
     path("audit-visits/<uuid:uuid>/steps/<slug:step>/", views.visit_step, name="visit-step"),
     path("audit-visits/<uuid:uuid>/access-log/", views.access_log, name="access-log"),

@@ -6,7 +6,7 @@ acceptance until the report is issued). The SENCO named as moderator comes from 
 the LA that is no canary, so the team's names may appear on every page the school reads.
 
 Who: LA staff of the school's LA do the officer's steps; the school's SENCO and headteacher list
-pupils, ask for swaps and write the action plan; the governor reads; the moderator reads the sample,
+pupils, ask for swaps, write the action plan and add its actions to the work plan; the governor reads; the moderator reads the sample,
 the files and the provision list and rates them, never the pupil list, the budget or the record.
 `moderator_expired` has no active membership (404); the other school's and LA's people are outside
 (404). The moderator of another visit and a revoked grant are in tests/audit_visits/test_access.py.
@@ -101,6 +101,18 @@ def _suggestion(world):
             priority="high",
             triage="short_term",
         )
+    return {"uuid": visit.uuid, "suggestion_uuid": suggestion.uuid}
+
+
+def _planned_suggestion(world):
+    """A suggestion of the visit whose action plan is agreed (its school action written), and the
+    school's draft work plan it can go into."""
+    from tests.access.matrix_workplans import seed_plan
+
+    seed_plan(world, "school_draft")
+    visit = seed(world, "action_plan_agreed")
+    with scopes_disabled():
+        suggestion = visit.suggestions.order_by("number").first()
     return {"uuid": visit.uuid, "suggestion_uuid": suggestion.uuid}
 
 
@@ -200,6 +212,12 @@ VISIT_CASES: dict[str, Case] = {
         kwargs=_visit("report_issued"),
         get=school_object("school", LA | SCHOOL_STAFF),
         post=school_object("school", LEADERS, status=302),  # no suggestion named → back
+    ),
+    # The school's leaders add an action to their work plan; no term chosen → error shown.
+    "audit_visits:suggestion-carry": Case(
+        kwargs=_planned_suggestion,
+        get=school_object("school", LEADERS),
+        post=school_object("school", LEADERS, status=200),
     ),
     "audit_visits:follow-up": Case(
         kwargs=_visit("action_plan_agreed"),

@@ -41,3 +41,30 @@ def test_demo_visits_cover_every_state_and_are_idempotent():
         visit_demo.load_demo_visits(result=again)
         assert AuditVisit.objects.count() == count
         assert not again.created.get("audit visits")
+
+
+def test_demo_has_one_visit_action_in_a_work_plan_per_la():
+    from audits.visits.models import Suggestion
+    from workplans.demo import load_demo_plans
+
+    result = demo.load_demo()
+    load_demo_plans(result=result)
+    visit_demo.load_demo_visits(result=result)
+    with scopes_disabled():
+        carried = Suggestion.objects.filter(carried_at__isnull=False).select_related(
+            "plan_action__plan", "plan_action__area", "visit"
+        )
+        assert carried.count() == 2  # one per demo LA
+        for suggestion in carried:
+            action = suggestion.plan_action
+            assert (
+                action.plan.status == "draft"
+                and action.plan.school_id == suggestion.visit.school_id
+            )
+            assert action.description == suggestion.action
+            assert action.area.title.startswith("SEN audit visit ")
+            # The visit's other actions are left to carry.
+            assert suggestion.visit.suggestions.filter(carried_at__isnull=True).exclude(action="")
+        again = demo.load_demo()
+        visit_demo.load_demo_visits(result=again)
+        assert Suggestion.objects.filter(carried_at__isnull=False).count() == 2

@@ -381,3 +381,37 @@ def test_audit_visit_pages_have_no_serious_axe_violations(
     else:
         page.goto(reverse(f"audit_visits:{page_name}", kwargs=kwargs))
     axe_clean(page)
+
+
+def test_the_school_adds_a_visit_action_to_its_work_plan(e2e_page, e2e_world, live_server):
+    """Issue 11: after the action plan, the SENCO adds the school's action to the draft work plan
+    (confirmation page, then once only), with axe on each page."""
+    from tests.workplans.support import make_plan
+
+    page, world = e2e_page, e2e_world
+    visit = _seeded(world, "action_plan_agreed")
+    cookie_login(page, world.users["senco"], live_server)
+    # Without a draft work plan the page says why and offers nothing to press.
+    page.goto(reverse("audit_visits:action-plan", kwargs={"uuid": visit.uuid}))
+    page.locator("#carry-s1 a").click()
+    assert "no work plan for" in page.locator("#carry-problem").inner_text()
+    assert page.locator("main form").count() == 0
+    axe_clean(page)
+
+    plan = make_plan(world, review=False)
+    page.goto(reverse("audit_visits:action-plan", kwargs={"uuid": visit.uuid}))
+    link = page.locator("#carry-s1 a")
+    assert "suggestion 1" in link.inner_text()  # the hidden text names it
+    link.click()
+    assert "Cost the provision map" in page.locator("#carry-action").inner_text()
+    assert "SEN audit visit" in page.content()
+    axe_clean(page)
+    page.get_by_label("Summer term").check()
+    submit(page, "Add to the work plan")
+    assert "action added to the work plan" in page.content()
+    assert "In the work plan" in page.locator("#carry-s1").inner_text()
+    axe_clean(page)
+    with scopes_disabled():
+        action = plan.actions.get()
+        assert action.description == "Cost the provision map" and action.due_term == "summer"
+        assert action.area.title.startswith("SEN audit visit ")

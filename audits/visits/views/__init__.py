@@ -2,6 +2,7 @@
 the permission (403), then — for a moderator — logs the access. Edits state the version they were
 made from; a stale one is refused with both versions shown, and nothing typed is lost."""
 
+from audits.visits.views.carry import suggestion_carry
 from audits.visits.views.findings import file_review, visit_provision, visit_record
 from audits.visits.views.lists import visit_list, visit_schedule
 from audits.visits.views.report import (
@@ -36,6 +37,7 @@ __all__ = [
     "pupil_remove",
     "report_view",
     "suggestion_add",
+    "suggestion_carry",
     "suggestion_remove",
     "swap_decide",
     "swap_request",

@@ -35,6 +35,7 @@ ACTIONS = {
     "view_report": "audit_visits.view_report",
     "edit_action_plan": "audit_visits.edit_action_plan",
     "agree_action_plan": "audit_visits.agree_action_plan",
+    "carry_action": "audit_visits.carry_action",
     "record_follow_up": "audit_visits.record_follow_up",
     "close": "audit_visits.close_visit",
     "cancel": "audit_visits.cancel_visit",

@@ -13,7 +13,7 @@ from sendreview.access import require
 from sendreview.roles import acting
 from workplans import forms, selectors, services
 from workplans.models import PlanAction, ReminderDates
-from workplans.views import posted, school_for
+from workplans.views.common import posted, school_for
 
 
 def _year(request, la_id):
