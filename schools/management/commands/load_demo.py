@@ -130,8 +130,9 @@ def _table(logins) -> str:
 
 
 def _summary(result) -> str:
-    created = ", ".join(f"{count} {what}" for what, count in result.created.items())
-    changed = ", ".join(f"{count} {what}" for what, count in result.changed.items())
+    # An app may count with `+= 0`: only what was really created or changed is named.
+    created = ", ".join(f"{count} {what}" for what, count in result.created.items() if count)
+    changed = ", ".join(f"{count} {what}" for what, count in result.changed.items() if count)
     lines = [f"Created: {created}." if created else "Created nothing: the demo data is all here."]
     if changed:
         lines.append(f"Changed: {changed}.")
