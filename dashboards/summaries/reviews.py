@@ -92,8 +92,11 @@ class ReviewsSource:
             reviews = reviews.filter(school_id=school_id)
         if year_id is not None:
             reviews = reviews.filter(academic_year_id=year_id)
+        # In primary-key order, as the responses below: ties (two versions of a framework in one
+        # round) and float sums then come out the same on every run, so a rebuild that changes
+        # nothing reports nothing.
         rows: list[ReviewRow] = list(
-            reviews.values(
+            reviews.order_by("pk").values(
                 "pk",
                 "uuid",
                 "school_id",
@@ -173,8 +176,10 @@ class ReviewsSource:
         own: dict[tuple, list] = defaultdict(list)
         pairs: dict[tuple, list] = defaultdict(list)
         version_of = {r["pk"]: r["framework_version_id"] for r in counted.values()}
-        responses = Response.objects.filter(review_id__in=review_ids).values_list(
-            "review_id", "item_id", "current_rating", "moderated_rating"
+        responses = (
+            Response.objects.filter(review_id__in=review_ids)
+            .order_by("pk")
+            .values_list("review_id", "item_id", "current_rating", "moderated_rating")
         )
         for review_id, item_id, current, moderated in responses.iterator(chunk_size=5000):
             themes = item_themes.get(item_id)
