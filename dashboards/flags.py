@@ -125,6 +125,19 @@ THRESHOLDS = [
         "20 points or more.",
     ),
     Threshold(
+        "step_down_years",
+        "Step-down pattern, years of the last 3 above the borough's upper quartile, at least",
+        "years",
+        Decimal(2),
+        Decimal(1),
+        Decimal(3),
+        "The default, 2 of 3 years, is PROCESSES.md §5.2's proposal: the step-down share (pupils "
+        "moved down a level or taken off the SEN record over the year ÷ SEN pupils; section D of "
+        "the accepted audit return) above the borough's upper quartile of that year. A year counts "
+        "only with 5 schools' figures to draw quartiles from, and not from fewer than 5 SEN "
+        "pupils.",
+    ),
+    Threshold(
         "work_plan_due_days",
         "EP work plan agreed by, days after 1 September",
         "days",
@@ -139,7 +152,6 @@ THRESHOLDS = [
 BY_CODE = {t.code: t for t in THRESHOLDS}
 
 UNAVAILABLE = [
-    ("Step-down pattern", "the audit return's movement section"),
     ("Over-representation of vulnerable groups", "the audit return's vulnerable-groups section"),
     ("Gap widening", "the audit return's outcomes section"),
     ("Exclusions", "the audit return's exclusions figures"),
@@ -368,6 +380,9 @@ def _audit_flags(*, la, year, phase, values, today) -> list[Flag]:
     )
     points = float(values["need_mix_change"])
     need_moves = need_mix_changes(sen=sen, points=points)
+    stepped, step_years = step_down_pattern(
+        la=la, year=year, phase=phase, sen=sen, years=int(values["step_down_years"])
+    )
     out = [
         Flag(
             "sen_outlier",
@@ -414,6 +429,16 @@ def _audit_flags(*, la, year, phase, values, today) -> list[Flag]:
             lambda r, d: _need_reason(r, points, year),
             _return_link,
         ),
+        Flag(
+            "step_down_pattern",
+            "Step-down pattern",
+            "Pupils moved down a level or taken off the SEN record, as a share of the SEN pupils, "
+            f"above the borough's upper quartile in at least {int(values['step_down_years'])} of "
+            f"the 3 years to {year.label}.",
+            stepped,
+            lambda r, d: _step_down_reason(step_years.get(r.school_id, [])),
+            _section_link("D"),
+        ),
     ]
     from django.apps import apps
 
@@ -441,6 +466,52 @@ def _audit_flags(*, la, year, phase, values, today) -> list[Flag]:
             )
         )
     return out
+
+
+def _section_link(section: str):
+    return lambda row, details: (
+        "audits:return-section",
+        {"uuid": row.return_uuid, "section": section},
+    )
+
+
+def step_down_pattern(*, la, year, phase, sen, years: int):
+    """This year's rows of schools whose step-down share was above the borough's upper quartile
+    (of that year, same phase filter) in at least `years` of the 3 years to this one, and
+    {school id: [(start year, share, upper quartile)]} for the reasons. Two queries: the stored
+    shares of 3 years, then the flagged rows."""
+    from dashboards.sen import SUPPRESS_BELOW
+
+    rows = SenAuditSummary.objects.filter(
+        la=la,
+        start_year__in=[year.start_year - 2, year.start_year - 1, year.start_year],
+        step_down_percent__isnull=False,
+    )
+    if phase:
+        rows = rows.filter(phase=phase)
+    by_year: dict[int, list[tuple[int, float]]] = {}
+    for school_id, start_year, share in rows.values_list(
+        "school_id", "start_year", "step_down_percent"
+    ):
+        by_year.setdefault(start_year, []).append((school_id, share))
+    above: dict[int, list[tuple[int, float, float]]] = {}
+    for start_year, shares in sorted(by_year.items()):
+        if len(shares) < SUPPRESS_BELOW:
+            continue  # no quartile from fewer than 5 schools
+        q3 = statistics.quantiles(sorted(v for _, v in shares), n=4, method="inclusive")[2]
+        for school_id, share in shares:
+            if share > q3:
+                above.setdefault(school_id, []).append((start_year, share, q3))
+    found = [school_id for school_id, found in above.items() if len(found) >= years]
+    return sen.filter(school_id__in=found).order_by("school__name"), above
+
+
+def _step_down_reason(years: list[tuple[int, float, float]]) -> str:
+    return " ".join(
+        f"{start}/{(start + 1) % 100:02d}: {share:.1f}% of the SEN pupils moved down a level or "
+        f"off the record; the borough's upper quartile was {q3:.1f}%."
+        for start, share, q3 in years
+    )
 
 
 def need_mix_changes(*, sen, points: float):

@@ -244,6 +244,9 @@ class SenAuditSummary(models.Model):
     previous_sen_overall = models.PositiveIntegerField(null=True, blank=True)
     previous_by_need_group = models.JSONField(default=dict)
     need_shift = models.FloatField(null=True, blank=True)
+    # Section D: pupils moved down a level or taken off the record over the year, as a % of the
+    # SEN pupils (PROCESSES.md §7 #8); None without movement figures or under 5 SEN pupils.
+    step_down_percent = models.FloatField(null=True, blank=True)
 
     objects = ScopedManager(la="la_id", school="school_id")
 

@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.db.models.signals import post_save
 
 from dashboards.models import SenAuditSummary, SenDistribution
+from dashboards.sen import SUPPRESS_BELOW  # no figure from fewer pupils (PROCESSES.md §5.2)
 
 REFRESHING_EVENTS = {"accept", "reopen"}
 OLD_LEVELS = ("A", "P", "S")  # School Action, School Action Plus, Statement (to the 2014 change)
@@ -35,8 +36,6 @@ def need_group(code: str) -> str:
 
 def quartiles(values: list[float]) -> tuple:
     """(q1, median, q3) rounded, or (None, None, None) under 5 values: too few to publish."""
-    from dashboards.sen import SUPPRESS_BELOW
-
     if len(values) < SUPPRESS_BELOW:
         return (None, None, None)
     return tuple(round(v, 4) for v in statistics.quantiles(sorted(values), n=4, method="inclusive"))
@@ -144,6 +143,7 @@ class AuditsSource:
                 if high is not None:
                     low += max((count or 0) - high, 0)
             pct = accepted.sen_percent
+            enough = not suppressed(accepted)
             funding = accepted.funding
             rows.append(
                 SenAuditSummary(
@@ -164,6 +164,7 @@ class AuditsSource:
                     allocation=_money(funding.allocation),
                     planned=_money(funding.planned),
                     outturn=_money(funding.outturn),
+                    step_down_percent=step_down_percent(accepted) if enough else None,
                 )
             )
         self._link_previous(la_id, rows, school_id=school_id)
@@ -210,6 +211,22 @@ def _set_previous(row, previous) -> None:
         if previous
         else None
     )
+
+
+def suppressed(accepted) -> bool:
+    """Too few SEN pupils to derive a rate from (PROCESSES.md §5.2 small numbers)."""
+    return (accepted.sen_overall or 0) < SUPPRESS_BELOW
+
+
+def step_down_percent(accepted) -> float | None:
+    """Section D: (moved down a level + taken off the record) ÷ SEN overall × 100, the step-down
+    share of PROCESSES.md §7 #8 (the codes the audits app's analysis counts as stepping down)."""
+    from audits.analysis import STEP_DOWN
+
+    if not accepted.movements or not accepted.sen_overall:
+        return None
+    down = sum(n or 0 for code, n in accepted.movements.items() if code in STEP_DOWN)
+    return round(down * 100 / accepted.sen_overall, 4)
 
 
 def _money(value):
