@@ -138,6 +138,18 @@ THRESHOLDS = [
         "pupils.",
     ),
     Threshold(
+        "over_representation",
+        "Vulnerable group over-represented on the SEN record, more than",
+        "times the whole-school SEN rate",
+        Decimal(2),
+        Decimal("1.1"),
+        Decimal(20),
+        "The default, 2 times, is PROCESSES.md §5.2's proposal: the share of a vulnerable group "
+        "on the SEN record (section C of the accepted audit return, n of N) is more than this "
+        "many times the share of the whole school on the record. Not applied to a group of fewer "
+        "than 5 pupils in the whole school, nor to a school with fewer than 5 SEN pupils.",
+    ),
+    Threshold(
         "work_plan_due_days",
         "EP work plan agreed by, days after 1 September",
         "days",
@@ -152,7 +164,6 @@ THRESHOLDS = [
 BY_CODE = {t.code: t for t in THRESHOLDS}
 
 UNAVAILABLE = [
-    ("Over-representation of vulnerable groups", "the audit return's vulnerable-groups section"),
     ("Gap widening", "the audit return's outcomes section"),
     ("Exclusions", "the audit return's exclusions figures"),
     ("Voice: SENDIASS alerts and tribunal appeals", "a record of alerts and appeals (no app yet)"),
@@ -380,6 +391,8 @@ def _audit_flags(*, la, year, phase, values, today) -> list[Flag]:
     )
     points = float(values["need_mix_change"])
     need_moves = need_mix_changes(sen=sen, points=points)
+    ratio = float(values["over_representation"])
+    over = sen.filter(representation__gt=ratio).order_by("-representation", "school__name")
     stepped, step_years = step_down_pattern(
         la=la, year=year, phase=phase, sen=sen, years=int(values["step_down_years"])
     )
@@ -438,6 +451,15 @@ def _audit_flags(*, la, year, phase, values, today) -> list[Flag]:
             stepped,
             lambda r, d: _step_down_reason(step_years.get(r.school_id, [])),
             _section_link("D"),
+        ),
+        Flag(
+            "over_representation",
+            "Vulnerable group over-represented on the SEN record",
+            f"A vulnerable group's share on the SEN record is more than {ratio:g} times the whole "
+            "school's (groups of 5 or more pupils).",
+            over,
+            lambda r, d: _representation_reason(r, ratio),
+            _section_link("C"),
         ),
     ]
     from django.apps import apps
@@ -504,6 +526,25 @@ def step_down_pattern(*, la, year, phase, sen, years: int):
                 above.setdefault(school_id, []).append((start_year, share, q3))
     found = [school_id for school_id, found in above.items() if len(found) >= years]
     return sen.filter(school_id__in=found).order_by("school__name"), above
+
+
+def _representation_reason(row, ratio: float) -> str:
+    from audits.codelists import codelists
+
+    lists = codelists()
+    school_rate = row.sen_overall * 100 / row.number_on_roll
+    out = []
+    for code, (n, whole) in sorted(row.groups.items(), key=lambda g: -g[1][0] / (g[1][1] or 1)):
+        if not whole or whole < 5 or n * 100 / whole <= ratio * school_rate:
+            continue
+        found = lists.get("vulnerable_group", code)
+        label = getattr(found, "label", code) if found is not None else code
+        out.append(
+            f"{label}: {n} of {whole} pupils on the SEN record ({n * 100 / whole:.1f}%), "
+            f"{n * 100 / whole / school_rate:.1f} times the whole school's {school_rate:.1f}% "
+            f"({row.sen_overall} of {row.number_on_roll})."
+        )
+    return " ".join(out)
 
 
 def _step_down_reason(years: list[tuple[int, float, float]]) -> str:

@@ -247,6 +247,11 @@ class SenAuditSummary(models.Model):
     # Section D: pupils moved down a level or taken off the record over the year, as a % of the
     # SEN pupils (PROCESSES.md §7 #8); None without movement figures or under 5 SEN pupils.
     step_down_percent = models.FloatField(null=True, blank=True)
+    # Section C: {vulnerable group: [SEN pupils in it n, whole-school pupils in it N]}, and the
+    # largest representation ratio (n ÷ N) ÷ (SEN overall ÷ roll) over groups of 5 or more pupils
+    # (PROCESSES.md §7 #5); None where no group qualifies or under 5 SEN pupils.
+    groups = models.JSONField(default=dict)
+    representation = models.FloatField(null=True, blank=True)
 
     objects = ScopedManager(la="la_id", school="school_id")
 

@@ -165,6 +165,10 @@ class AuditsSource:
                     planned=_money(funding.planned),
                     outturn=_money(funding.outturn),
                     step_down_percent=step_down_percent(accepted) if enough else None,
+                    groups={k: list(v) for k, v in sorted(accepted.groups.items())},
+                    representation=max(representation(accepted).values(), default=None)
+                    if enough
+                    else None,
                 )
             )
         self._link_previous(la_id, rows, school_id=school_id)
@@ -227,6 +231,19 @@ def step_down_percent(accepted) -> float | None:
         return None
     down = sum(n or 0 for code, n in accepted.movements.items() if code in STEP_DOWN)
     return round(down * 100 / accepted.sen_overall, 4)
+
+
+def representation(accepted) -> dict[str, float]:
+    """Section C: {group: (n ÷ N) ÷ (SEN overall ÷ roll)} for each group of 5 or more pupils in
+    the whole school (PROCESSES.md §5.2: "group N ≥ 5"; a smaller group's rate is not published)."""
+    if not accepted.number_on_roll or not accepted.sen_overall:
+        return {}
+    school_rate = accepted.sen_overall / accepted.number_on_roll
+    return {
+        code: round((n / whole) / school_rate, 4)
+        for code, (n, whole) in accepted.groups.items()
+        if whole and whole >= SUPPRESS_BELOW and n is not None
+    }
 
 
 def _money(value):

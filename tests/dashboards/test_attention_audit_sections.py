@@ -52,6 +52,8 @@ def test_the_accepted_return_stores_the_section_figures(world):
     accepted(world)
     [row] = rows()
     assert row.step_down_percent == round(3 * 100 / 135, 4)  # K_OFF 3 of 135 SEN pupils
+    assert row.groups["FSM"] == [23, 42]
+    assert row.representation == round((23 / 42) / (135 / 1000), 4)  # FSM: 4.06 times
 
 
 # --- Step-down pattern (section D) ----------------------------------------------------------------
@@ -118,6 +120,51 @@ def test_step_down_share_is_not_computed_under_five_sen_pupils(world):
     assert audits.suppressed(figures(4)) and not audits.suppressed(figures(5))
 
 
+# --- Over-representation (section C) -------------------------------------------------------------
+
+
+def _groups(school, year, groups, sen_overall=40, roll=400):
+    from audits.selectors import AcceptedReturn, FundingTotals
+    from dashboards.summaries import audits
+
+    figures = AcceptedReturn(
+        school.pk, year.pk, year.start_year, "", roll, sen_overall, {}, {}, {}, 0, groups, {}, [],
+        {}, FundingTotals("", None, None, None),
+    )  # fmt: skip
+    enough = not audits.suppressed(figures)
+    return summary(
+        school, year, sen_overall=sen_overall, number_on_roll=roll,
+        groups={k: list(v) for k, v in groups.items()},
+        representation=max(audits.representation(figures).values(), default=None) if enough else None,
+    )  # fmt: skip
+
+
+def test_over_representation_names_the_group(world):
+    # Alderley: 10% of the roll on the SEN record, but 15 of 50 FSM pupils (30%): 3 times.
+    _groups(world.school, world.year, {"FSM": (15, 50), "MALE": (25, 200)})
+    # Brookside: FSM 8 of 50 (16%), 1.6 times: below the default of 2.
+    _groups(world.school_other, world.year, {"FSM": (8, 50)})
+    assert _flagged(world, "over_representation") == [world.school.pk]
+    flag = _found(world)["over_representation"]
+    [row] = flag.queryset
+    assert flag.reason(row, {}) == (
+        "Free school meals: 15 of 50 pupils on the SEN record (30.0%), 3.0 times the whole "
+        "school's 10.0% (40 of 400)."
+    )
+    assert flag.evidence(row, {})[1]["section"] == "C"
+    with scopes_disabled():
+        AttentionThreshold.objects.create(la=world.la, code="over_representation", value=3)
+    assert _flagged(world, "over_representation") == []
+
+
+def test_over_representation_ignores_groups_under_five(world):
+    # Looked-after: 2 of 3 pupils on the record (67%) — a group of 3 is not compared.
+    _groups(world.school, world.year, {"CLA": (2, 3), "FSM": (5, 50)})
+    # 4 SEN pupils: no rate at all.
+    _groups(world.school_other, world.year, {"FSM": (4, 10)}, sen_overall=4)
+    assert _flagged(world, "over_representation") == []
+
+
 # --- Query counts ---------------------------------------------------------------------------------
 
 
@@ -128,12 +175,24 @@ def _attention_queries(client) -> int:
     return len(ctx.captured_queries)
 
 
+def _trip_all(world, school):
+    """Give the school's row of this year figures that trip every section rule."""
+    from dashboards.models import SenAuditSummary
+
+    with scopes_disabled():
+        SenAuditSummary.objects.filter(school=school, academic_year=world.year).update(
+            groups={"FSM": [15, 50]}, representation=3.0
+        )
+
+
 def test_the_section_rules_cost_the_same_queries_for_more_schools(world, client_for):
     _years(world)
     client = client_for("la_officer")
     _step_down(world, world.school, [12.0, 3.0, 11.0])
     _step_down(world, world.school_other, [1.0, 1.0, 1.0])
+    _trip_all(world, world.school)
     few = _attention_queries(client)
     for i, school in enumerate(_schools(world, 6)):
         _step_down(world, school, [12.0 + i, 1.0, 11.0 + i])
+        _trip_all(world, school)
     assert _attention_queries(client) == few
