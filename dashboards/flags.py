@@ -150,6 +150,18 @@ THRESHOLDS = [
         "than 5 pupils in the whole school, nor to a school with fewer than 5 SEN pupils.",
     ),
     Threshold(
+        "exclusion_ratio",
+        "SEN exclusion rate above the borough's, more than",
+        "times the borough's rate for SEN pupils",
+        Decimal(1),
+        Decimal(1),
+        Decimal(10),
+        "The default, 1 (any rate above the borough's), is PROCESSES.md §5.2's proposal: SEN "
+        "pupils suspended or permanently excluded ÷ SEN pupils (section G of the accepted audit "
+        "return) above this many times the same rate across the borough's schools of the same "
+        "phase. The borough's rate needs 5 schools' figures; not applied under 5 SEN pupils.",
+    ),
+    Threshold(
         "work_plan_due_days",
         "EP work plan agreed by, days after 1 September",
         "days",
@@ -165,7 +177,6 @@ BY_CODE = {t.code: t for t in THRESHOLDS}
 
 UNAVAILABLE = [
     ("Gap widening", "the audit return's outcomes section"),
-    ("Exclusions", "the audit return's exclusions figures"),
     ("Voice: SENDIASS alerts and tribunal appeals", "a record of alerts and appeals (no app yet)"),
 ]
 
@@ -393,6 +404,8 @@ def _audit_flags(*, la, year, phase, values, today) -> list[Flag]:
     need_moves = need_mix_changes(sen=sen, points=points)
     ratio = float(values["over_representation"])
     over = sen.filter(representation__gt=ratio).order_by("-representation", "school__name")
+    times = float(values["exclusion_ratio"])
+    excluded, la_rates = exclusions_above(la=la, year=year, sen=sen, times=times)
     stepped, step_years = step_down_pattern(
         la=la, year=year, phase=phase, sen=sen, years=int(values["step_down_years"])
     )
@@ -461,6 +474,19 @@ def _audit_flags(*, la, year, phase, values, today) -> list[Flag]:
             lambda r, d: _representation_reason(r, ratio),
             _section_link("C"),
         ),
+        Flag(
+            "exclusions",
+            "SEN exclusions above the borough's rate",
+            "SEN pupils suspended or permanently excluded, as a share of the SEN pupils, more than "
+            f"{times:g} times the borough's rate for SEN pupils in schools of the same phase.",
+            excluded,
+            lambda r, d: (
+                f"{r.sen_excluded} of {r.sen_overall} SEN pupils suspended or permanently "
+                f"excluded in {year.label} ({r.exclusion_rate:.1f}%); the borough's rate for SEN "
+                f"pupils in {r.phase} schools is {la_rates[r.phase]:.1f}%."
+            ),
+            _section_link("G"),
+        ),
     ]
     from django.apps import apps
 
@@ -526,6 +552,31 @@ def step_down_pattern(*, la, year, phase, sen, years: int):
                 above.setdefault(school_id, []).append((start_year, share, q3))
     found = [school_id for school_id, found in above.items() if len(found) >= years]
     return sen.filter(school_id__in=found).order_by("school__name"), above
+
+
+def exclusions_above(*, la, year, sen, times: float):
+    """This year's rows whose SEN exclusion rate is above `times` the borough's rate for SEN
+    pupils in the same phase (Σ excluded ÷ Σ SEN pupils over the schools that record it), and
+    {phase: borough rate}. Two queries: the rates per phase, then the flagged rows."""
+    from django.db.models import Count, Sum
+
+    from dashboards.sen import SUPPRESS_BELOW
+
+    rates = {
+        r["phase"]: r["excluded"] * 100 / r["pupils"]
+        for r in SenAuditSummary.objects.filter(
+            la=la, academic_year=year, exclusion_rate__isnull=False
+        )
+        .values("phase")
+        .annotate(excluded=Sum("sen_excluded"), pupils=Sum("sen_overall"), schools=Count("pk"))
+        .order_by("phase")
+        if r["schools"] >= SUPPRESS_BELOW and r["pupils"]
+    }
+    above = Q(pk__in=[])
+    for phase, rate in rates.items():
+        above |= Q(phase=phase, exclusion_rate__gt=rate * times)
+    rows = sen.filter(above).order_by("-exclusion_rate", "school__name") if rates else sen.none()
+    return rows, rates
 
 
 def _representation_reason(row, ratio: float) -> str:

@@ -252,6 +252,11 @@ class SenAuditSummary(models.Model):
     # (PROCESSES.md §7 #5); None where no group qualifies or under 5 SEN pupils.
     groups = models.JSONField(default=dict)
     representation = models.FloatField(null=True, blank=True)
+    # Section G: SEN pupils suspended (fixed-period excluded) plus SEN pupils permanently
+    # excluded in the year, and that as a % of the SEN pupils (PROCESSES.md §7 #15); None where the
+    # return has no exclusion measure, the rate also None under 5 SEN pupils.
+    sen_excluded = models.PositiveIntegerField(null=True, blank=True)
+    exclusion_rate = models.FloatField(null=True, blank=True)
 
     objects = ScopedManager(la="la_id", school="school_id")
 

@@ -169,6 +169,10 @@ class AuditsSource:
                     representation=max(representation(accepted).values(), default=None)
                     if enough
                     else None,
+                    sen_excluded=(excluded := sen_excluded(accepted)),
+                    exclusion_rate=round(excluded * 100 / accepted.sen_overall, 4)
+                    if enough and excluded is not None and accepted.sen_overall
+                    else None,
                 )
             )
         self._link_previous(la_id, rows, school_id=school_id)
@@ -244,6 +248,20 @@ def representation(accepted) -> dict[str, float]:
         for code, (n, whole) in accepted.groups.items()
         if whole and whole >= SUPPRESS_BELOW and n is not None
     }
+
+
+EXCLUSION_MEASURES = ("FIXED_EXCLUSIONS", "SUSPENSIONS", "PERMANENT_EXCLUSIONS")
+
+
+def sen_excluded(accepted) -> int | None:
+    """Section G: SEN pupils suspended (fixed-period exclusions before 2021) plus SEN pupils
+    permanently excluded, as the return records them (a pupil with both is counted in each)."""
+    found = [
+        accepted.outcomes[code][1]
+        for code in EXCLUSION_MEASURES
+        if code in accepted.outcomes and accepted.outcomes[code][1] is not None
+    ]
+    return int(sum(found)) if found else None
 
 
 def _money(value):

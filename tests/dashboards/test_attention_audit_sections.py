@@ -30,12 +30,12 @@ def _flagged(world, code) -> list[int]:
     return [r.school_id for r in _found(world)[code].queryset]
 
 
-def _schools(world, n):
+def _schools(world, n, first=0):
     """`n` more schools of the world's LA (the quartile and LA-rate rules need five)."""
     with scopes_disabled():
         return [
-            f.SchoolFactory(la=world.la, phase=world.school.phase, urn=f"80190{i}")
-            for i in range(n)
+            f.SchoolFactory(la=world.la, phase=world.school.phase, urn=f"8019{i:02d}")
+            for i in range(first, first + n)
         ]
 
 
@@ -165,6 +165,63 @@ def test_over_representation_ignores_groups_under_five(world):
     assert _flagged(world, "over_representation") == []
 
 
+# --- Exclusions (section G) ----------------------------------------------------------------------
+
+
+def _excluded(school, year, excluded, sen_overall=40):
+    rate = excluded * 100 / sen_overall if sen_overall >= 5 else None
+    return summary(
+        school, year, sen_overall=sen_overall, sen_excluded=excluded, exclusion_rate=rate
+    )
+
+
+def test_exclusions_above_the_borough_rate_for_sen_pupils(world):
+    others = _schools(world, 3)
+    _excluded(world.school, world.year, 8)  # 20% of 40 SEN pupils
+    for school in [world.school_other, *others]:
+        _excluded(school, world.year, 2)  # 5% each
+    # The borough: 16 of 200 SEN pupils, 8%.
+    assert _flagged(world, "exclusions") == [world.school.pk]
+    flag = _found(world)["exclusions"]
+    [row] = flag.queryset
+    assert flag.reason(row, {}) == (
+        "8 of 40 SEN pupils suspended or permanently excluded in 2026/27 (20.0%); the borough's "
+        f"rate for SEN pupils in {world.school.phase} schools is 8.0%."
+    )
+    assert flag.evidence(row, {})[1]["section"] == "G"
+    with scopes_disabled():  # 2.5 times the borough's rate: 20% is not above 20%
+        AttentionThreshold.objects.create(la=world.la, code="exclusions", value=1)
+        AttentionThreshold.objects.create(la=world.la, code="exclusion_ratio", value="2.5")
+    assert _flagged(world, "exclusions") == []
+
+
+def test_exclusions_need_five_schools_and_five_sen_pupils(world):
+    others = _schools(world, 3)
+    _excluded(world.school, world.year, 3, sen_overall=4)  # 75% of 4: not a rate
+    _excluded(world.school_other, world.year, 8)
+    for school in others:
+        _excluded(school, world.year, 1)
+    # Four schools with a rate: no borough rate, nobody flagged (the 4-pupil school is not one).
+    assert _flagged(world, "exclusions") == []
+
+
+def test_exclusions_are_read_from_the_outcome_measures():
+    from decimal import Decimal as D
+
+    from audits.selectors import AcceptedReturn, FundingTotals
+    from dashboards.summaries.audits import sen_excluded
+
+    def figures(outcomes):
+        return AcceptedReturn(
+            1, 1, 2026, "", 100, 20, {}, {}, {}, 0, {}, {}, [], outcomes,
+            FundingTotals("", None, None, None),
+        )  # fmt: skip
+
+    both = {"SUSPENSIONS": (D(4), D(3)), "PERMANENT_EXCLUSIONS": (D(1), D(1))}
+    assert sen_excluded(figures(both)) == 4
+    assert sen_excluded(figures({"ATTENDANCE": (D(95), D(91))})) is None
+
+
 # --- Query counts ---------------------------------------------------------------------------------
 
 
@@ -181,18 +238,24 @@ def _trip_all(world, school):
 
     with scopes_disabled():
         SenAuditSummary.objects.filter(school=school, academic_year=world.year).update(
-            groups={"FSM": [15, 50]}, representation=3.0
+            groups={"FSM": [15, 50]}, representation=3.0, sen_excluded=20, exclusion_rate=50.0
         )
 
 
 def test_the_section_rules_cost_the_same_queries_for_more_schools(world, client_for):
+    # Five schools (the fewest the borough-wide comparisons work with), then eleven.
     _years(world)
     client = client_for("la_officer")
-    _step_down(world, world.school, [12.0, 3.0, 11.0])
-    _step_down(world, world.school_other, [1.0, 1.0, 1.0])
-    _trip_all(world, world.school)
+    first, more = _schools(world, 3), _schools(world, 6, first=3)
+    for i, school in enumerate([world.school, world.school_other, *first]):
+        _step_down(world, school, [12.0 + i, 1.0, 11.0 + i] if i == 0 else [1.0, 1.0, 1.0])
+        _trip_all(world, school)
+    _attention_queries(client)  # the first request also saves the session
     few = _attention_queries(client)
-    for i, school in enumerate(_schools(world, 6)):
+    for i, school in enumerate(more):
         _step_down(world, school, [12.0 + i, 1.0, 11.0 + i])
         _trip_all(world, school)
     assert _attention_queries(client) == few
+    found = _found(world)
+    for code in ("step_down_pattern", "over_representation"):
+        assert len(list(found[code].queryset)) > 1, code
