@@ -162,6 +162,21 @@ THRESHOLDS = [
         "phase. The borough's rate needs 5 schools' figures; not applied under 5 SEN pupils.",
     ),
     Threshold(
+        "gap_margin",
+        "SEN / non-SEN gap wider than the borough's, by more than",
+        "percentage points",
+        Decimal(0),
+        Decimal(0),
+        Decimal(50),
+        "The default, 0 (any gap wider than the borough's), is PROCESSES.md §5.2's proposal: on "
+        "the headline attainment measure of section G of the accepted audit return, the gap "
+        "(non-SEN − SEN) is wider than the borough's by more than this, wider than the school's "
+        "gap of the year before, and the SEN pupils' attainment did not rise (a narrower gap "
+        "counts as better only if SEN attainment also rose, §7 #10). The borough's gap is the "
+        "average of its schools' gaps on the same measure (the returns hold percentages, not "
+        "cohorts) and needs 5 schools; not applied under 5 SEN pupils.",
+    ),
+    Threshold(
         "work_plan_due_days",
         "EP work plan agreed by, days after 1 September",
         "days",
@@ -176,7 +191,6 @@ THRESHOLDS = [
 BY_CODE = {t.code: t for t in THRESHOLDS}
 
 UNAVAILABLE = [
-    ("Gap widening", "the audit return's outcomes section"),
     ("Voice: SENDIASS alerts and tribunal appeals", "a record of alerts and appeals (no app yet)"),
 ]
 
@@ -406,6 +420,8 @@ def _audit_flags(*, la, year, phase, values, today) -> list[Flag]:
     over = sen.filter(representation__gt=ratio).order_by("-representation", "school__name")
     times = float(values["exclusion_ratio"])
     excluded, la_rates = exclusions_above(la=la, year=year, sen=sen, times=times)
+    margin = float(values["gap_margin"])
+    widening, la_gaps = gaps_widening(la=la, year=year, sen=sen, margin=margin)
     stepped, step_years = step_down_pattern(
         la=la, year=year, phase=phase, sen=sen, years=int(values["step_down_years"])
     )
@@ -485,6 +501,16 @@ def _audit_flags(*, la, year, phase, values, today) -> list[Flag]:
                 f"excluded in {year.label} ({r.exclusion_rate:.1f}%); the borough's rate for SEN "
                 f"pupils in {r.phase} schools is {la_rates[r.phase]:.1f}%."
             ),
+            _section_link("G"),
+        ),
+        Flag(
+            "gap_widening",
+            "SEN / non-SEN gap widening",
+            f"The attainment gap between SEN and non-SEN pupils is more than {margin:g} points "
+            "wider than the borough's, wider than the year before, and SEN attainment did not "
+            "rise.",
+            widening,
+            lambda r, d: _gap_reason(r, la_gaps, year),
             _section_link("G"),
         ),
     ]
@@ -577,6 +603,49 @@ def exclusions_above(*, la, year, sen, times: float):
         above |= Q(phase=phase, exclusion_rate__gt=rate * times)
     rows = sen.filter(above).order_by("-exclusion_rate", "school__name") if rates else sen.none()
     return rows, rates
+
+
+def gaps_widening(*, la, year, sen, margin: float):
+    """This year's rows whose gap is wider than the borough's (+ `margin`) on the same measure,
+    wider than their own of the year before, with SEN attainment not up; and {measure: borough
+    gap}. Two queries: the borough's gaps per measure, then the flagged rows."""
+    from django.db.models import Avg, Count
+
+    from dashboards.sen import SUPPRESS_BELOW
+
+    la_gaps = {
+        r["gap_measure"]: r["la_gap"]
+        for r in SenAuditSummary.objects.filter(la=la, academic_year=year, gap__isnull=False)
+        .values("gap_measure")
+        .annotate(la_gap=Avg("gap"), schools=Count("pk"))
+        .order_by("gap_measure")
+        if r["schools"] >= SUPPRESS_BELOW
+    }
+    wider = Q(pk__in=[])
+    for measure, la_gap in la_gaps.items():
+        wider |= Q(gap_measure=measure, gap__gt=la_gap + margin)
+    if not la_gaps:
+        return sen.none(), la_gaps
+    rows = sen.filter(
+        wider,
+        previous_gap__isnull=False,
+        gap__gt=F("previous_gap"),
+        sen_attaining__lte=F("previous_sen_attaining"),
+    ).order_by("-gap", "school__name")
+    return rows, la_gaps
+
+
+def _gap_reason(row, la_gaps, year) -> str:
+    from audits.codelists import codelists
+
+    found = codelists().get("outcome_measure", row.gap_measure)
+    label = found.label if found is not None else row.gap_measure
+    return (
+        f"{label}: {row.sen_attaining:.1f}% of SEN pupils and {row.sen_attaining + row.gap:.1f}% "
+        f"of non-SEN pupils in {year.label}, a gap of {row.gap:.1f} points; last year "
+        f"{row.previous_gap:.1f} points with {row.previous_sen_attaining:.1f}% of SEN pupils. "
+        f"The borough's gap is {la_gaps[row.gap_measure]:.1f} points."
+    )
 
 
 def _representation_reason(row, ratio: float) -> str:

@@ -257,6 +257,15 @@ class SenAuditSummary(models.Model):
     # return has no exclusion measure, the rate also None under 5 SEN pupils.
     sen_excluded = models.PositiveIntegerField(null=True, blank=True)
     exclusion_rate = models.FloatField(null=True, blank=True)
+    # Section G: the headline attainment measure of the SEN / non-SEN gap (the code list's gap
+    # measures), % of SEN pupils attaining it and the gap (non-SEN − SEN, percentage points,
+    # PROCESSES.md §7 #9), and the same of the year before where it used the same measure; None
+    # without the measure or under 5 SEN pupils. The gap-widening rule filters on them.
+    gap_measure = models.CharField(max_length=24, blank=True)
+    sen_attaining = models.FloatField(null=True, blank=True)
+    gap = models.FloatField(null=True, blank=True)
+    previous_sen_attaining = models.FloatField(null=True, blank=True)
+    previous_gap = models.FloatField(null=True, blank=True)
 
     objects = ScopedManager(la="la_id", school="school_id")
 

@@ -173,6 +173,7 @@ class AuditsSource:
                     exclusion_rate=round(excluded * 100 / accepted.sen_overall, 4)
                     if enough and excluded is not None and accepted.sen_overall
                     else None,
+                    **(gap_figures(accepted) if enough else {}),
                 )
             )
         self._link_previous(la_id, rows, school_id=school_id)
@@ -204,13 +205,25 @@ class AuditsSource:
         ).first()
         if later is not None:
             _set_previous(later, now)
-            later.save(
-                update_fields=["previous_sen_overall", "previous_by_need_group", "need_shift"]
-            )
+            later.save(update_fields=PREVIOUS_FIELDS)
+
+
+PREVIOUS_FIELDS = [
+    "previous_sen_overall",
+    "previous_by_need_group",
+    "need_shift",
+    "previous_sen_attaining",
+    "previous_gap",
+]
 
 
 def _set_previous(row, previous) -> None:
     from dashboards.sen import need_shift
+
+    # The gap compares with last year's only on the same measure (none across 5 A*-C → grade 4).
+    same = previous is not None and previous.gap_measure == row.gap_measure and row.gap_measure
+    row.previous_sen_attaining = previous.sen_attaining if same else None
+    row.previous_gap = previous.gap if same else None
 
     row.previous_sen_overall = previous.sen_overall if previous else None
     row.previous_by_need_group = dict(previous.by_need_group) if previous else {}
@@ -248,6 +261,24 @@ def representation(accepted) -> dict[str, float]:
         for code, (n, whole) in accepted.groups.items()
         if whole and whole >= SUPPRESS_BELOW and n is not None
     }
+
+
+def gap_figures(accepted) -> dict:
+    """Section G: the first of the code list's gap measures the return records with both
+    figures, as {gap_measure, sen_attaining, gap}; {} without one."""
+    from audits.codelists import codelists
+
+    for measure in codelists().all("outcome_measure"):
+        if not getattr(measure, "gap", False) or measure.code not in accepted.outcomes:
+            continue
+        non_sen, sen = accepted.outcomes[measure.code]
+        if non_sen is not None and sen is not None:
+            return {
+                "gap_measure": measure.code,
+                "sen_attaining": float(sen),
+                "gap": round(float(non_sen - sen), 4),
+            }
+    return {}
 
 
 EXCLUSION_MEASURES = ("FIXED_EXCLUSIONS", "SUSPENSIONS", "PERMANENT_EXCLUSIONS")

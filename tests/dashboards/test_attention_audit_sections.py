@@ -222,6 +222,78 @@ def test_exclusions_are_read_from_the_outcome_measures():
     assert sen_excluded(figures({"ATTENDANCE": (D(95), D(91))})) is None
 
 
+# --- Gap widening (section G) --------------------------------------------------------------------
+
+
+def _gap(school, year, sen, gap, *, before=None, measure="KS2_RWM_EXP", sen_overall=40):
+    prev_sen, prev_gap = before or (None, None)
+    return summary(
+        school, year, sen_overall=sen_overall, gap_measure=measure, sen_attaining=sen, gap=gap,
+        previous_sen_attaining=prev_sen, previous_gap=prev_gap,
+    )  # fmt: skip
+
+
+def test_gap_widening_needs_a_wider_gap_and_no_rise_in_sen_attainment(world):
+    others = _schools(world, 4)
+    # Alderley: gap 50 (borough 36), last year 45, SEN 20% → 20%: flagged.
+    _gap(world.school, world.year, 20.0, 50.0, before=(20.0, 45.0))
+    # Brookside: gap 50 and wider, but SEN attainment rose 18% → 20%: not flagged (§7 #10).
+    _gap(world.school_other, world.year, 20.0, 50.0, before=(18.0, 45.0))
+    _gap(others[0], world.year, 30.0, 35.0, before=(30.0, 30.0))  # wider, not above the borough's
+    for school in others[1:]:
+        _gap(school, world.year, 40.0, 25.0, before=(40.0, 30.0))
+    # The borough: (50 + 50 + 35 + 25 × 3) ÷ 6 = 35.
+    assert _flagged(world, "gap_widening") == [world.school.pk]
+    flag = _found(world)["gap_widening"]
+    [row] = flag.queryset
+    assert flag.reason(row, {}) == (
+        "KS2 expected standard in reading, writing and maths: 20.0% of SEN pupils and 70.0% of "
+        "non-SEN pupils in 2026/27, a gap of 50.0 points; last year 45.0 points with 20.0% of "
+        "SEN pupils. The borough's gap is 35.0 points."
+    )
+    assert flag.evidence(row, {})[1]["section"] == "G"
+    with scopes_disabled():
+        AttentionThreshold.objects.create(la=world.la, code="gap_margin", value=15)
+    assert _flagged(world, "gap_widening") == []
+
+
+def test_gap_widening_needs_five_schools_on_the_measure(world):
+    others = _schools(world, 2)
+    _gap(world.school, world.year, 20.0, 50.0, before=(20.0, 45.0))
+    _gap(world.school_other, world.year, 40.0, 25.0, before=(40.0, 30.0))
+    _gap(others[0], world.year, 40.0, 25.0, before=(40.0, 30.0))
+    _gap(others[1], world.year, 40.0, 25.0, before=(40.0, 30.0), measure="GCSE_EM_4")
+    assert _flagged(world, "gap_widening") == []
+
+
+def test_gap_figures_are_not_kept_under_five_sen_pupils_nor_across_measures(world):
+    from decimal import Decimal as D
+
+    from audits.selectors import AcceptedReturn, FundingTotals
+    from dashboards.summaries import audits
+
+    def figures(sen_overall, outcomes):
+        return AcceptedReturn(
+            1, 1, 2026, "", 100, sen_overall, {}, {}, {}, 0, {}, {}, [], outcomes,
+            FundingTotals("", None, None, None),
+        )  # fmt: skip
+
+    ks2 = {"KS2_RWM_EXP": (D("70.5"), D("20.5")), "ATTENDANCE": (D(95), D(91))}
+    assert audits.gap_figures(figures(20, ks2)) == {
+        "gap_measure": "KS2_RWM_EXP", "sen_attaining": 20.5, "gap": 50.0,
+    }  # fmt: skip
+    assert audits.suppressed(figures(4, ks2))
+    with scopes_disabled():
+        last_year = f.AcademicYearFactory(la=world.la, start_year=2025, is_current=False)
+    before = _gap(world.school, last_year, 30.0, 40.0, measure="GCSE_5AC_EM")
+    now = _gap(world.school, world.year, 20.0, 50.0, measure="GCSE_EM_4")
+    audits._set_previous(now, before)
+    assert (now.previous_gap, now.previous_sen_attaining) == (None, None)
+    now.gap_measure = "GCSE_5AC_EM"
+    audits._set_previous(now, before)
+    assert (now.previous_gap, now.previous_sen_attaining) == (40.0, 30.0)
+
+
 # --- Query counts ---------------------------------------------------------------------------------
 
 
@@ -238,8 +310,10 @@ def _trip_all(world, school):
 
     with scopes_disabled():
         SenAuditSummary.objects.filter(school=school, academic_year=world.year).update(
-            groups={"FSM": [15, 50]}, representation=3.0, sen_excluded=20, exclusion_rate=50.0
-        )
+            groups={"FSM": [15, 50]}, representation=3.0, sen_excluded=20, exclusion_rate=50.0,
+            gap_measure="KS2_RWM_EXP", sen_attaining=20.0, gap=50.0,
+            previous_sen_attaining=20.0, previous_gap=45.0,
+        )  # fmt: skip
 
 
 def test_the_section_rules_cost_the_same_queries_for_more_schools(world, client_for):
