@@ -542,6 +542,15 @@ def _audit_flags(*, la, year, phase, values, today) -> list[Flag]:
     return out
 
 
+# Matches no row, in SQL: a rule with nothing to compare against (fewer than 5 schools) still
+# runs its queries, so the page's query count depends neither on the LA's size nor on its data.
+_NOTHING = Q(pk__isnull=True)
+
+
+def _nothing(rows):
+    return rows.filter(_NOTHING)
+
+
 def _section_link(section: str):
     return lambda row, details: (
         "audits:return-section",
@@ -577,7 +586,8 @@ def step_down_pattern(*, la, year, phase, sen, years: int):
             if share > q3:
                 above.setdefault(school_id, []).append((start_year, share, q3))
     found = [school_id for school_id, found in above.items() if len(found) >= years]
-    return sen.filter(school_id__in=found).order_by("school__name"), above
+    rows = sen.filter(school_id__in=found) if found else _nothing(sen)
+    return rows.order_by("school__name"), above
 
 
 def exclusions_above(*, la, year, sen, times: float):
@@ -598,11 +608,11 @@ def exclusions_above(*, la, year, sen, times: float):
         .order_by("phase")
         if r["schools"] >= SUPPRESS_BELOW and r["pupils"]
     }
-    above = Q(pk__in=[])
+    above = Q()
     for phase, rate in rates.items():
         above |= Q(phase=phase, exclusion_rate__gt=rate * times)
-    rows = sen.filter(above).order_by("-exclusion_rate", "school__name") if rates else sen.none()
-    return rows, rates
+    rows = sen.filter(above) if rates else _nothing(sen)
+    return rows.order_by("-exclusion_rate", "school__name"), rates
 
 
 def gaps_widening(*, la, year, sen, margin: float):
@@ -621,13 +631,11 @@ def gaps_widening(*, la, year, sen, margin: float):
         .order_by("gap_measure")
         if r["schools"] >= SUPPRESS_BELOW
     }
-    wider = Q(pk__in=[])
+    wider = Q()
     for measure, la_gap in la_gaps.items():
         wider |= Q(gap_measure=measure, gap__gt=la_gap + margin)
-    if not la_gaps:
-        return sen.none(), la_gaps
     rows = sen.filter(
-        wider,
+        wider if la_gaps else _NOTHING,
         previous_gap__isnull=False,
         gap__gt=F("previous_gap"),
         sen_attaining__lte=F("previous_sen_attaining"),

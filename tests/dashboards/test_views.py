@@ -32,8 +32,9 @@ BOROUGH_PAGES = [
     "dashboards:attention",
 ]
 MAX_QUERIES = 25  # the ceiling for every dashboard page (as for review pages), 8 schools or 40
-# ... but the attention page runs one count and one page per rule (8 rules, with the audit ones).
-CEILINGS = {"dashboards:attention": 40}
+# ... but the attention page runs one count and one page per rule (12 rules, with the audit ones),
+# and the step-down, exclusions and gap rules one more each for the borough's figure to compare with.
+CEILINGS = {"dashboards:attention": 46}
 MEASURED: dict[str, tuple[int, int]] = {}
 
 
