@@ -333,3 +333,29 @@ def test_the_section_rules_cost_the_same_queries_for_more_schools(world, client_
     found = _found(world)
     for code in ("step_down_pattern", "over_representation"):
         assert len(list(found[code].queryset)) > 1, code
+
+
+# --- Demo data ------------------------------------------------------------------------------------
+
+
+def test_the_demo_trips_every_section_rule():
+    import io
+
+    from django.core.management import call_command
+
+    from schools.models import LocalAuthority
+
+    call_command("load_demo", stdout=io.StringIO(), stderr=io.StringIO())
+    codes = {"step_down_pattern", "over_representation", "exclusions", "gap_widening"}
+    found: dict[str, int] = dict.fromkeys(codes, 0)
+    with scopes_disabled():
+        for la in LocalAuthority.objects.all():
+            year = AcademicYear.objects.filter(la=la, is_current=True).first()
+            if year is None:
+                continue
+            for flag in flags.flags_for(la=la, year=year):
+                if flag.code in codes:
+                    found[flag.code] += len(list(flag.queryset))
+                    for row in flag.queryset:
+                        assert flag.reason(row, {})
+    assert all(found.values()), found
