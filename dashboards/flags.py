@@ -5,7 +5,11 @@ and dated here), and how to say the reason in words. The LA administrator may se
 (AttentionThreshold); the page shows default and LA value side by side with who set it and when.
 
 Each rule is one query on the summary tables of one LA and one year (plus a count), so the page
-costs the same number of queries for 16 schools as for 650.
+costs the same number of queries for 16 schools as for 650. The rules that compare a school with
+the borough (SEN % outlier, step-down pattern, exclusions, gap widening) first read the borough's
+figure — quartiles, a rate or an average — in one more query; with fewer than 5 schools to draw it
+from they flag nobody. Every figure they filter on is stored on the SEN audit summary row when the
+return is accepted (dashboards/summaries/audits.py), and none is derived from fewer than 5 pupils.
 
 Rules of §5.2 that need data not recorded yet are listed in UNAVAILABLE with what they wait for.
 """
@@ -499,7 +503,7 @@ def _audit_flags(*, la, year, phase, values, today) -> list[Flag]:
             lambda r, d: (
                 f"{r.sen_excluded} of {r.sen_overall} SEN pupils suspended or permanently "
                 f"excluded in {year.label} ({r.exclusion_rate:.1f}%); the borough's rate for SEN "
-                f"pupils in {r.phase} schools is {la_rates[r.phase]:.1f}%."
+                f"pupils in {_phase_label(r.phase)} schools is {la_rates[r.phase]:.1f}%."
             ),
             _section_link("G"),
         ),
@@ -576,7 +580,7 @@ def step_down_pattern(*, la, year, phase, sen, years: int):
     for school_id, start_year, share in rows.values_list(
         "school_id", "start_year", "step_down_percent"
     ):
-        by_year.setdefault(start_year, []).append((school_id, share))
+        by_year.setdefault(start_year, []).append((school_id, float(share or 0)))
     above: dict[int, list[tuple[int, float, float]]] = {}
     for start_year, shares in sorted(by_year.items()):
         if len(shares) < SUPPRESS_BELOW:
@@ -654,6 +658,12 @@ def _gap_reason(row, la_gaps, year) -> str:
         f"{row.previous_gap:.1f} points with {row.previous_sen_attaining:.1f}% of SEN pupils. "
         f"The borough's gap is {la_gaps[row.gap_measure]:.1f} points."
     )
+
+
+def _phase_label(code: str) -> str:
+    from schools.models import Phase
+
+    return dict(Phase.choices).get(code, code).lower()
 
 
 def _representation_reason(row, ratio: float) -> str:

@@ -186,7 +186,7 @@ def test_exclusions_above_the_borough_rate_for_sen_pupils(world):
     [row] = flag.queryset
     assert flag.reason(row, {}) == (
         "8 of 40 SEN pupils suspended or permanently excluded in 2026/27 (20.0%); the borough's "
-        f"rate for SEN pupils in {world.school.phase} schools is 8.0%."
+        f"rate for SEN pupils in {world.school.get_phase_display().lower()} schools is 8.0%."
     )
     assert flag.evidence(row, {})[1]["section"] == "G"
     with scopes_disabled():  # 2.5 times the borough's rate: 20% is not above 20%
