@@ -294,6 +294,27 @@ def test_gap_figures_are_not_kept_under_five_sen_pupils_nor_across_measures(worl
     assert (now.previous_gap, now.previous_sen_attaining) == (40.0, 30.0)
 
 
+# --- Thresholds ----------------------------------------------------------------------------------
+
+
+def test_the_thresholds_page_shows_the_section_defaults_and_whole_years(world, client_for):
+    admin = client_for("la_admin")
+    body = admin.get(reverse("dashboards:thresholds")).content.decode()
+    for code, default in [
+        ("step_down_years", "Default: 2 years"),
+        ("over_representation", "Default: 2 times the whole-school SEN rate"),
+        ("exclusion_ratio", "Default: 1 times the borough"),
+        ("gap_margin", "Default: 0 percentage points"),
+    ]:
+        assert f'name="{code}"' in body and default in body, code
+    assert body.count("PROCESSES.md §5.2's proposal") == 4
+    data = {t.code: str(t.default) for t in flags.THRESHOLDS}
+    bad = admin.post(reverse("dashboards:thresholds"), {**data, "step_down_years": "2.5"})
+    assert bad.status_code == 200 and "There is a problem" in bad.content.decode()
+    with scopes_disabled():
+        assert not AttentionThreshold.objects.exists()
+
+
 # --- Query counts ---------------------------------------------------------------------------------
 
 

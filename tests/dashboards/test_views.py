@@ -233,6 +233,10 @@ def test_attention_lists_the_reason_and_evidence_and_follows_thresholds(world, c
         "sen_sharp_change": "5",
         "funding_variance": "10",
         "need_mix_change": "10",
+        "step_down_years": "2",
+        "over_representation": "2",
+        "exclusion_ratio": "1",
+        "gap_margin": "0",
         "work_plan_due_days": "60",
     }
     assert admin.post(reverse("dashboards:thresholds"), data).status_code == 302
