@@ -48,9 +48,14 @@ def _years(world):
         ]
 
 
-def test_the_accepted_return_stores_the_section_figures(world):
+def test_the_accepted_return_stores_the_section_figures(world, client_for):
     accepted(world)
     [row] = rows()
+    # The evidence links open the return's sections for the LA officer.
+    officer = client_for("la_officer")
+    for section in "CDG":
+        url = reverse("audits:return-section", kwargs={"uuid": row.return_uuid, "section": section})
+        assert officer.get(url).status_code == 200, section
     assert row.step_down_percent == round(3 * 100 / 135, 4)  # K_OFF 3 of 135 SEN pupils
     assert row.groups["FSM"] == [23, 42]
     assert row.representation == round((23 / 42) / (135 / 1000), 4)  # FSM: 4.06 times
