@@ -267,6 +267,19 @@ def _make_return(school, year, previous, status, senco, officer, today) -> Audit
     elif lists.is_valid("outcome_measure", "KS2_RWM_EXP", snapshot):
         outcome_rows.append(("KS2_RWM_EXP", 62 + rng.random() * 15, 18 + rng.random() * 15))
     outcome_rows.append(("ATTENDANCE", 95 + rng.random() * 2, 91 + rng.random() * 3))
+    # Section G's exclusion measures (pupils), from their own generator so the figures drawn
+    # after them stay as they were; one school in six excludes SEN pupils far above the rest.
+    excl = random.Random(f"{SEED}:exclusions:{school.urn}:{start}")
+    heavy = excl.random() < 1 / 6
+    suspended = ("FIXED_EXCLUSIONS", "SUSPENSIONS")[start >= 2021]
+    outcome_rows.append(
+        (
+            suspended,
+            excl.randint(0, max(1, (nor - overall) // 60)),
+            excl.randint(overall // 6, overall // 4) if heavy else excl.randint(0, overall // 20),
+        )
+    )
+    outcome_rows.append(("PERMANENT_EXCLUSIONS", 0, 1 if heavy and secondary else 0))
     outcome_objs = [
         OutcomeFigure(
             audit_return=r,

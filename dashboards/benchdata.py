@@ -196,6 +196,31 @@ def _direct_summaries(la, school_rows, year_rows, versions, rng) -> None:
     _direct_sen(la, school_rows, year_rows, rng)
 
 
+def _section_figures(school, year, roll: int, sen: int) -> dict:
+    """Sections C, D and G as the audits source stores them, so that every attention rule finds
+    schools at every size (its own generator: the other figures' draws stay as they were)."""
+    if sen < 5:
+        return {}
+    pick = random.Random(f"sections:{school.urn}:{year.start_year}")
+    fsm_whole = max(5, roll // pick.randint(4, 8))
+    fsm = min(fsm_whole, round(sen * pick.uniform(0.2, 0.5)))
+    excluded = pick.randint(0, max(1, sen // 8))
+    sen_attaining = round(pick.uniform(15, 35), 1)
+    # One school in ten steps pupils down far more than the rest, every year: the step-down rule
+    # (2 of 3 years above the upper quartile) finds schools at every size, as the other rules do.
+    down = sen // 3 if school.urn.endswith("1") else pick.randint(0, sen // 10 + 1)
+    return {
+        "step_down_percent": round(down * 100 / sen, 4),
+        "groups": {"FSM": [fsm, fsm_whole]},
+        "representation": round((fsm / fsm_whole) / (sen / roll), 4),
+        "sen_excluded": excluded,
+        "exclusion_rate": round(excluded * 100 / sen, 4),
+        "gap_measure": "KS2_RWM_EXP" if school.phase == "primary" else "GCSE_EM_4",
+        "sen_attaining": sen_attaining,
+        "gap": round(pick.uniform(30, 55), 1),
+    }
+
+
 def _direct_sen(la, school_rows, year_rows, rng) -> None:
     """Accepted SEN audit figures per school and year (levels of the Code in force that year)."""
     from decimal import Decimal
@@ -231,6 +256,7 @@ def _direct_sen(la, school_rows, year_rows, rng) -> None:
                     allocation=allocation,
                     planned=allocation,
                     outturn=allocation * Decimal(rng.randint(70, 130)) / 100,
+                    **_section_figures(school, year, roll, sen),
                 )
             )
     from dashboards.summaries import audits as audits_source

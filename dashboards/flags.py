@@ -5,7 +5,11 @@ and dated here), and how to say the reason in words. The LA administrator may se
 (AttentionThreshold); the page shows default and LA value side by side with who set it and when.
 
 Each rule is one query on the summary tables of one LA and one year (plus a count), so the page
-costs the same number of queries for 16 schools as for 650.
+costs the same number of queries for 16 schools as for 650. The rules that compare a school with
+the borough (SEN % outlier, step-down pattern, exclusions, gap widening) first read the borough's
+figure — quartiles, a rate or an average — in one more query; with fewer than 5 schools to draw it
+from they flag nobody. Every figure they filter on is stored on the SEN audit summary row when the
+return is accepted (dashboards/summaries/audits.py), and none is derived from fewer than 5 pupils.
 
 Rules of §5.2 that need data not recorded yet are listed in UNAVAILABLE with what they wait for.
 """
@@ -125,6 +129,58 @@ THRESHOLDS = [
         "20 points or more.",
     ),
     Threshold(
+        "step_down_years",
+        "Step-down pattern, years of the last 3 above the borough's upper quartile, at least",
+        "years",
+        Decimal(2),
+        Decimal(1),
+        Decimal(3),
+        "The default, 2 of 3 years, is PROCESSES.md §5.2's proposal: the step-down share (pupils "
+        "moved down a level or taken off the SEN record over the year ÷ SEN pupils; section D of "
+        "the accepted audit return) above the borough's upper quartile of that year. A year counts "
+        "only with 5 schools' figures to draw quartiles from, and not from fewer than 5 SEN "
+        "pupils.",
+    ),
+    Threshold(
+        "over_representation",
+        "Vulnerable group over-represented on the SEN record, more than",
+        "times the whole-school SEN rate",
+        Decimal(2),
+        Decimal("1.1"),
+        Decimal(20),
+        "The default, 2 times, is PROCESSES.md §5.2's proposal: the share of a vulnerable group "
+        "on the SEN record (section C of the accepted audit return, n of N) is more than this "
+        "many times the share of the whole school on the record. Not applied to a group of fewer "
+        "than 5 pupils in the whole school, nor to a school with fewer than 5 SEN pupils.",
+    ),
+    Threshold(
+        "exclusion_ratio",
+        "SEN exclusion rate above the borough's, more than",
+        "times the borough's rate for SEN pupils",
+        Decimal(1),
+        Decimal(1),
+        Decimal(10),
+        "The default, 1 (any rate above the borough's), is PROCESSES.md §5.2's proposal: SEN "
+        "pupils suspended or permanently excluded ÷ SEN pupils (section G of the accepted audit "
+        "return) above this many times the same rate across the borough's schools of the same "
+        "phase. The borough's rate needs 5 schools' figures; not applied under 5 SEN pupils.",
+    ),
+    Threshold(
+        "gap_margin",
+        "SEN / non-SEN gap wider than the borough's, by more than",
+        "percentage points",
+        Decimal(0),
+        Decimal(0),
+        Decimal(50),
+        "The default, 0 (any gap wider than the borough's), is PROCESSES.md §5.2's proposal: on "
+        "the headline attainment measure of section G of the accepted audit return, the gap "
+        "(non-SEN − SEN) is wider than the borough's by more than this, wider than the school's "
+        "gap of the year before, and the SEN pupils' attainment did not rise (a narrower gap "
+        "counts as better only if SEN attainment also rose, §7 #10). The borough's gap is the "
+        "average of its schools' gaps on the same measure (the returns hold percentages, not "
+        "cohorts) and needs 5 schools; not applied under 5 SEN pupils.",
+    ),
+    Threshold(
         "work_plan_due_days",
         "EP work plan agreed by, days after 1 September",
         "days",
@@ -139,10 +195,6 @@ THRESHOLDS = [
 BY_CODE = {t.code: t for t in THRESHOLDS}
 
 UNAVAILABLE = [
-    ("Step-down pattern", "the audit return's movement section"),
-    ("Over-representation of vulnerable groups", "the audit return's vulnerable-groups section"),
-    ("Gap widening", "the audit return's outcomes section"),
-    ("Exclusions", "the audit return's exclusions figures"),
     ("Voice: SENDIASS alerts and tribunal appeals", "a record of alerts and appeals (no app yet)"),
 ]
 
@@ -368,6 +420,15 @@ def _audit_flags(*, la, year, phase, values, today) -> list[Flag]:
     )
     points = float(values["need_mix_change"])
     need_moves = need_mix_changes(sen=sen, points=points)
+    ratio = float(values["over_representation"])
+    over = sen.filter(representation__gt=ratio).order_by("-representation", "school__name")
+    times = float(values["exclusion_ratio"])
+    excluded, la_rates = exclusions_above(la=la, year=year, sen=sen, times=times)
+    margin = float(values["gap_margin"])
+    widening, la_gaps = gaps_widening(la=la, year=year, sen=sen, margin=margin)
+    stepped, step_years = step_down_pattern(
+        la=la, year=year, phase=phase, sen=sen, years=int(values["step_down_years"])
+    )
     out = [
         Flag(
             "sen_outlier",
@@ -414,6 +475,48 @@ def _audit_flags(*, la, year, phase, values, today) -> list[Flag]:
             lambda r, d: _need_reason(r, points, year),
             _return_link,
         ),
+        Flag(
+            "step_down_pattern",
+            "Step-down pattern",
+            "Pupils moved down a level or taken off the SEN record, as a share of the SEN pupils, "
+            f"above the borough's upper quartile in at least {int(values['step_down_years'])} of "
+            f"the 3 years to {year.label}.",
+            stepped,
+            lambda r, d: _step_down_reason(step_years.get(r.school_id, [])),
+            _section_link("D"),
+        ),
+        Flag(
+            "over_representation",
+            "Vulnerable group over-represented on the SEN record",
+            f"A vulnerable group's share on the SEN record is more than {ratio:g} times the whole "
+            "school's (groups of 5 or more pupils).",
+            over,
+            lambda r, d: _representation_reason(r, ratio),
+            _section_link("C"),
+        ),
+        Flag(
+            "exclusions",
+            "SEN exclusions above the borough's rate",
+            "SEN pupils suspended or permanently excluded, as a share of the SEN pupils, more than "
+            f"{times:g} times the borough's rate for SEN pupils in schools of the same phase.",
+            excluded,
+            lambda r, d: (
+                f"{r.sen_excluded} of {r.sen_overall} SEN pupils suspended or permanently "
+                f"excluded in {year.label} ({r.exclusion_rate:.1f}%); the borough's rate for SEN "
+                f"pupils in {_phase_label(r.phase)} schools is {la_rates[r.phase]:.1f}%."
+            ),
+            _section_link("G"),
+        ),
+        Flag(
+            "gap_widening",
+            "SEN / non-SEN gap widening",
+            f"The attainment gap between SEN and non-SEN pupils is more than {margin:g} points "
+            "wider than the borough's, wider than the year before, and SEN attainment did not "
+            "rise.",
+            widening,
+            lambda r, d: _gap_reason(r, la_gaps, year),
+            _section_link("G"),
+        ),
     ]
     from django.apps import apps
 
@@ -441,6 +544,153 @@ def _audit_flags(*, la, year, phase, values, today) -> list[Flag]:
             )
         )
     return out
+
+
+# Matches no row, in SQL: a rule with nothing to compare against (fewer than 5 schools) still
+# runs its queries, so the page's query count depends neither on the LA's size nor on its data.
+_NOTHING = Q(pk__isnull=True)
+
+
+def _nothing(rows):
+    return rows.filter(_NOTHING)
+
+
+def _section_link(section: str):
+    return lambda row, details: (
+        "audits:return-section",
+        {"uuid": row.return_uuid, "section": section},
+    )
+
+
+def step_down_pattern(*, la, year, phase, sen, years: int):
+    """This year's rows of schools whose step-down share was above the borough's upper quartile
+    (of that year, same phase filter) in at least `years` of the 3 years to this one, and
+    {school id: [(start year, share, upper quartile)]} for the reasons. Two queries: the stored
+    shares of 3 years, then the flagged rows."""
+    from dashboards.sen import SUPPRESS_BELOW
+
+    rows = SenAuditSummary.objects.filter(
+        la=la,
+        start_year__in=[year.start_year - 2, year.start_year - 1, year.start_year],
+        step_down_percent__isnull=False,
+    )
+    if phase:
+        rows = rows.filter(phase=phase)
+    by_year: dict[int, list[tuple[int, float]]] = {}
+    for school_id, start_year, share in rows.values_list(
+        "school_id", "start_year", "step_down_percent"
+    ):
+        by_year.setdefault(start_year, []).append((school_id, float(share or 0)))
+    above: dict[int, list[tuple[int, float, float]]] = {}
+    for start_year, shares in sorted(by_year.items()):
+        if len(shares) < SUPPRESS_BELOW:
+            continue  # no quartile from fewer than 5 schools
+        q3 = statistics.quantiles(sorted(v for _, v in shares), n=4, method="inclusive")[2]
+        for school_id, share in shares:
+            if share > q3:
+                above.setdefault(school_id, []).append((start_year, share, q3))
+    found = [school_id for school_id, found in above.items() if len(found) >= years]
+    rows = sen.filter(school_id__in=found) if found else _nothing(sen)
+    return rows.order_by("school__name"), above
+
+
+def exclusions_above(*, la, year, sen, times: float):
+    """This year's rows whose SEN exclusion rate is above `times` the borough's rate for SEN
+    pupils in the same phase (Σ excluded ÷ Σ SEN pupils over the schools that record it), and
+    {phase: borough rate}. Two queries: the rates per phase, then the flagged rows."""
+    from django.db.models import Count, Sum
+
+    from dashboards.sen import SUPPRESS_BELOW
+
+    rates = {
+        r["phase"]: r["excluded"] * 100 / r["pupils"]
+        for r in SenAuditSummary.objects.filter(
+            la=la, academic_year=year, exclusion_rate__isnull=False
+        )
+        .values("phase")
+        .annotate(excluded=Sum("sen_excluded"), pupils=Sum("sen_overall"), schools=Count("pk"))
+        .order_by("phase")
+        if r["schools"] >= SUPPRESS_BELOW and r["pupils"]
+    }
+    above = Q()
+    for phase, rate in rates.items():
+        above |= Q(phase=phase, exclusion_rate__gt=rate * times)
+    rows = sen.filter(above) if rates else _nothing(sen)
+    return rows.order_by("-exclusion_rate", "school__name"), rates
+
+
+def gaps_widening(*, la, year, sen, margin: float):
+    """This year's rows whose gap is wider than the borough's (+ `margin`) on the same measure,
+    wider than their own of the year before, with SEN attainment not up; and {measure: borough
+    gap}. Two queries: the borough's gaps per measure, then the flagged rows."""
+    from django.db.models import Avg, Count
+
+    from dashboards.sen import SUPPRESS_BELOW
+
+    la_gaps = {
+        r["gap_measure"]: r["la_gap"]
+        for r in SenAuditSummary.objects.filter(la=la, academic_year=year, gap__isnull=False)
+        .values("gap_measure")
+        .annotate(la_gap=Avg("gap"), schools=Count("pk"))
+        .order_by("gap_measure")
+        if r["schools"] >= SUPPRESS_BELOW
+    }
+    wider = Q()
+    for measure, la_gap in la_gaps.items():
+        wider |= Q(gap_measure=measure, gap__gt=la_gap + margin)
+    rows = sen.filter(
+        wider if la_gaps else _NOTHING,
+        previous_gap__isnull=False,
+        gap__gt=F("previous_gap"),
+        sen_attaining__lte=F("previous_sen_attaining"),
+    ).order_by("-gap", "school__name")
+    return rows, la_gaps
+
+
+def _gap_reason(row, la_gaps, year) -> str:
+    from audits.codelists import codelists
+
+    found = codelists().get("outcome_measure", row.gap_measure)
+    label = found.label if found is not None else row.gap_measure
+    return (
+        f"{label}: {row.sen_attaining:.1f}% of SEN pupils and {row.sen_attaining + row.gap:.1f}% "
+        f"of non-SEN pupils in {year.label}, a gap of {row.gap:.1f} points; last year "
+        f"{row.previous_gap:.1f} points with {row.previous_sen_attaining:.1f}% of SEN pupils. "
+        f"The borough's gap is {la_gaps[row.gap_measure]:.1f} points."
+    )
+
+
+def _phase_label(code: str) -> str:
+    from schools.models import Phase
+
+    return dict(Phase.choices).get(code, code).lower()
+
+
+def _representation_reason(row, ratio: float) -> str:
+    from audits.codelists import codelists
+
+    lists = codelists()
+    school_rate = row.sen_overall * 100 / row.number_on_roll
+    out = []
+    for code, (n, whole) in sorted(row.groups.items(), key=lambda g: -g[1][0] / (g[1][1] or 1)):
+        if not whole or whole < 5 or n * 100 / whole <= ratio * school_rate:
+            continue
+        found = lists.get("vulnerable_group", code)
+        label = getattr(found, "label", code) if found is not None else code
+        out.append(
+            f"{label}: {n} of {whole} pupils on the SEN record ({n * 100 / whole:.1f}%), "
+            f"{n * 100 / whole / school_rate:.1f} times the whole school's {school_rate:.1f}% "
+            f"({row.sen_overall} of {row.number_on_roll})."
+        )
+    return " ".join(out)
+
+
+def _step_down_reason(years: list[tuple[int, float, float]]) -> str:
+    return " ".join(
+        f"{start}/{(start + 1) % 100:02d}: {share:.1f}% of the SEN pupils moved down a level or "
+        f"off the record; the borough's upper quartile was {q3:.1f}%."
+        for start, share, q3 in years
+    )
 
 
 def need_mix_changes(*, sen, points: float):

@@ -17,7 +17,7 @@ class ThresholdsForm(forms.Form):
                 min_value=t.minimum,
                 max_value=t.maximum,
                 max_digits=8,
-                decimal_places=0 if t.unit == "days" else 2,
+                decimal_places=0 if t.unit in ("days", "years") else 2,  # whole days, years
                 error_messages={
                     "required": f"Enter a value for ‘{t.label}’",
                     "invalid": f"‘{t.label}’ must be a number",

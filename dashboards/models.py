@@ -244,6 +244,28 @@ class SenAuditSummary(models.Model):
     previous_sen_overall = models.PositiveIntegerField(null=True, blank=True)
     previous_by_need_group = models.JSONField(default=dict)
     need_shift = models.FloatField(null=True, blank=True)
+    # Section D: pupils moved down a level or taken off the record over the year, as a % of the
+    # SEN pupils (PROCESSES.md §7 #8); None without movement figures or under 5 SEN pupils.
+    step_down_percent = models.FloatField(null=True, blank=True)
+    # Section C: {vulnerable group: [SEN pupils in it n, whole-school pupils in it N]}, and the
+    # largest representation ratio (n ÷ N) ÷ (SEN overall ÷ roll) over groups of 5 or more pupils
+    # (PROCESSES.md §7 #5); None where no group qualifies or under 5 SEN pupils.
+    groups = models.JSONField(default=dict)
+    representation = models.FloatField(null=True, blank=True)
+    # Section G: SEN pupils suspended (fixed-period excluded) plus SEN pupils permanently
+    # excluded in the year, and that as a % of the SEN pupils (PROCESSES.md §7 #15); None where the
+    # return has no exclusion measure, the rate also None under 5 SEN pupils.
+    sen_excluded = models.PositiveIntegerField(null=True, blank=True)
+    exclusion_rate = models.FloatField(null=True, blank=True)
+    # Section G: the headline attainment measure of the SEN / non-SEN gap (the code list's gap
+    # measures), % of SEN pupils attaining it and the gap (non-SEN − SEN, percentage points,
+    # PROCESSES.md §7 #9), and the same of the year before where it used the same measure; None
+    # without the measure or under 5 SEN pupils. The gap-widening rule filters on them.
+    gap_measure = models.CharField(max_length=24, blank=True)
+    sen_attaining = models.FloatField(null=True, blank=True)
+    gap = models.FloatField(null=True, blank=True)
+    previous_sen_attaining = models.FloatField(null=True, blank=True)
+    previous_gap = models.FloatField(null=True, blank=True)
 
     objects = ScopedManager(la="la_id", school="school_id")
 

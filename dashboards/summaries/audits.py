@@ -3,6 +3,11 @@
 Reads only through `audits.selectors` (the figures frozen at acceptance). A return re-opened for a
 correction keeps its last accepted figures, so its row stays until it is accepted again.
 
+Stored per row for the attention rules (dashboards/flags.py), none from fewer than 5 SEN pupils:
+the need shift since last year (section B), the groups and representation ratio (C), the
+step-down share (D), SEN exclusions and their rate, and the headline SEN / non-SEN gap with last
+year's on the same measure (G).
+
 Derived: SenDistribution, the LA's quartiles of SEN % of roll per year and phase (a school's page).
 
 Hook: an AuditReturnEvent of kind accept or reopen is created inside the workflow's transaction
@@ -18,6 +23,7 @@ from decimal import Decimal
 from django.db.models.signals import post_save
 
 from dashboards.models import SenAuditSummary, SenDistribution
+from dashboards.sen import SUPPRESS_BELOW  # no figure from fewer pupils (PROCESSES.md §5.2)
 
 REFRESHING_EVENTS = {"accept", "reopen"}
 OLD_LEVELS = ("A", "P", "S")  # School Action, School Action Plus, Statement (to the 2014 change)
@@ -35,8 +41,6 @@ def need_group(code: str) -> str:
 
 def quartiles(values: list[float]) -> tuple:
     """(q1, median, q3) rounded, or (None, None, None) under 5 values: too few to publish."""
-    from dashboards.sen import SUPPRESS_BELOW
-
     if len(values) < SUPPRESS_BELOW:
         return (None, None, None)
     return tuple(round(v, 4) for v in statistics.quantiles(sorted(values), n=4, method="inclusive"))
@@ -144,6 +148,7 @@ class AuditsSource:
                 if high is not None:
                     low += max((count or 0) - high, 0)
             pct = accepted.sen_percent
+            enough = not suppressed(accepted)
             funding = accepted.funding
             rows.append(
                 SenAuditSummary(
@@ -164,6 +169,16 @@ class AuditsSource:
                     allocation=_money(funding.allocation),
                     planned=_money(funding.planned),
                     outturn=_money(funding.outturn),
+                    step_down_percent=step_down_percent(accepted) if enough else None,
+                    groups={k: list(v) for k, v in sorted(accepted.groups.items())},
+                    representation=max(representation(accepted).values(), default=None)
+                    if enough
+                    else None,
+                    sen_excluded=(excluded := sen_excluded(accepted)),
+                    exclusion_rate=round(excluded * 100 / accepted.sen_overall, 4)
+                    if enough and excluded is not None and accepted.sen_overall
+                    else None,
+                    **(gap_figures(accepted) if enough else {}),
                 )
             )
         self._link_previous(la_id, rows, school_id=school_id)
@@ -195,13 +210,25 @@ class AuditsSource:
         ).first()
         if later is not None:
             _set_previous(later, now)
-            later.save(
-                update_fields=["previous_sen_overall", "previous_by_need_group", "need_shift"]
-            )
+            later.save(update_fields=PREVIOUS_FIELDS)
+
+
+PREVIOUS_FIELDS = [
+    "previous_sen_overall",
+    "previous_by_need_group",
+    "need_shift",
+    "previous_sen_attaining",
+    "previous_gap",
+]
 
 
 def _set_previous(row, previous) -> None:
     from dashboards.sen import need_shift
+
+    # The gap compares with last year's only on the same measure (none across 5 A*-C → grade 4).
+    same = previous is not None and previous.gap_measure == row.gap_measure and row.gap_measure
+    row.previous_sen_attaining = previous.sen_attaining if same else None
+    row.previous_gap = previous.gap if same else None
 
     row.previous_sen_overall = previous.sen_overall if previous else None
     row.previous_by_need_group = dict(previous.by_need_group) if previous else {}
@@ -210,6 +237,67 @@ def _set_previous(row, previous) -> None:
         if previous
         else None
     )
+
+
+def suppressed(accepted) -> bool:
+    """Too few SEN pupils to derive a rate from (PROCESSES.md §5.2 small numbers)."""
+    return (accepted.sen_overall or 0) < SUPPRESS_BELOW
+
+
+def step_down_percent(accepted) -> float | None:
+    """Section D: (moved down a level + taken off the record) ÷ SEN overall × 100, the step-down
+    share of PROCESSES.md §7 #8 (the codes the audits app's analysis counts as stepping down)."""
+    from audits.analysis import STEP_DOWN
+
+    if not accepted.movements or not accepted.sen_overall:
+        return None
+    down = sum(n or 0 for code, n in accepted.movements.items() if code in STEP_DOWN)
+    return round(down * 100 / accepted.sen_overall, 4)
+
+
+def representation(accepted) -> dict[str, float]:
+    """Section C: {group: (n ÷ N) ÷ (SEN overall ÷ roll)} for each group of 5 or more pupils in
+    the whole school (PROCESSES.md §5.2: "group N ≥ 5"; a smaller group's rate is not published)."""
+    if not accepted.number_on_roll or not accepted.sen_overall:
+        return {}
+    school_rate = accepted.sen_overall / accepted.number_on_roll
+    return {
+        code: round((n / whole) / school_rate, 4)
+        for code, (n, whole) in accepted.groups.items()
+        if whole and whole >= SUPPRESS_BELOW and n is not None
+    }
+
+
+def gap_figures(accepted) -> dict:
+    """Section G: the first of the code list's gap measures the return records with both
+    figures, as {gap_measure, sen_attaining, gap}; {} without one."""
+    from audits.codelists import codelists
+
+    for measure in codelists().all("outcome_measure"):
+        if not getattr(measure, "gap", False) or measure.code not in accepted.outcomes:
+            continue
+        non_sen, sen = accepted.outcomes[measure.code]
+        if non_sen is not None and sen is not None:
+            return {
+                "gap_measure": measure.code,
+                "sen_attaining": float(sen),
+                "gap": round(float(non_sen - sen), 4),
+            }
+    return {}
+
+
+EXCLUSION_MEASURES = ("FIXED_EXCLUSIONS", "SUSPENSIONS", "PERMANENT_EXCLUSIONS")
+
+
+def sen_excluded(accepted) -> int | None:
+    """Section G: SEN pupils suspended (fixed-period exclusions before 2021) plus SEN pupils
+    permanently excluded, as the return records them (a pupil with both is counted in each)."""
+    found = [
+        accepted.outcomes[code][1]
+        for code in EXCLUSION_MEASURES
+        if code in accepted.outcomes and accepted.outcomes[code][1] is not None
+    ]
+    return int(sum(found)) if found else None
 
 
 def _money(value):

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from dashboards.models import SenAuditSummary, SenDistribution
-from dashboards.summaries.audits import SOURCE
+from dashboards.summaries.audits import PREVIOUS_FIELDS, SOURCE
 from tests import factories as f
 from tests.dashboards.test_sen_views import summary
 from tests.dashboards.test_views import count_queries, first_school, officer_for
@@ -25,9 +25,7 @@ def derive(la):
     with scopes_disabled():
         rows = list(SenAuditSummary.objects.filter(la=la))
         SOURCE._link_previous(la.pk, rows, school_id=None)
-        SenAuditSummary.objects.bulk_update(
-            rows, ["previous_sen_overall", "previous_by_need_group", "need_shift"]
-        )
+        SenAuditSummary.objects.bulk_update(rows, PREVIOUS_FIELDS)
         SenDistribution.objects.filter(la=la).delete()
         for model, rows in SOURCE.derive(la.pk, SOURCE.year_ids(la.pk)).items():
             model.objects.bulk_create(rows)
