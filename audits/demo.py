@@ -95,6 +95,7 @@ def load_demo_audits(*, result, today: date | None = None) -> None:
             officer = (
                 Membership.objects.filter(la=la, role=Role.LA_OFFICER)
                 .select_related("user")
+                .order_by("pk")
                 .first()
             )
             for school in School.objects.filter(la=la, is_open=True).order_by("name"):

@@ -132,15 +132,22 @@ def _load_la(la, *, today: date, result) -> None:
         None,
     )
     sencos = list(
-        Membership.objects.active().filter(la=la, role=Role.SENCO).select_related("user", "school")
+        Membership.objects.active()
+        .filter(la=la, role=Role.SENCO)
+        .select_related("user", "school")
+        .order_by("pk")
     )
     if not years or officer is None or len(sencos) < 2:
         return
-    # The demo moderator: a SENCO who holds a moderator grant at another school of the LA.
+    # The demo moderator: a SENCO who holds a moderator grant at another school of the LA. The
+    # schools demo makes that grant before any visit makes more, so it is the first by key (any
+    # other order could pick a visit's grant on a second run, reshuffle the schools' patterns and
+    # add visits).
     demo_grant = (
         Membership.objects.active()
         .filter(la=la, role=Role.MODERATOR)
         .select_related("user", "school")
+        .order_by("pk")
         .first()
     )
     if demo_grant is not None:

@@ -203,7 +203,10 @@ def _load_la_reviews(la, frameworks, offered, earlier, *, today: date, result) -
     if chosen and not switched:
         switched = {chosen[0].pk}
     la_officer = (
-        Membership.objects.filter(la=la, role=Role.LA_OFFICER).select_related("user").first()
+        Membership.objects.filter(la=la, role=Role.LA_OFFICER)
+        .select_related("user")
+        .order_by("pk")
+        .first()
     )
     existing = {
         (r.school_id, r.academic_year_id, r.framework_version.framework_id, r.round): r

@@ -107,14 +107,22 @@ def test_browser_grid_cell_autosaves_when_left(e2e_browser, live_server, e2e_wor
     errors: list[str] = []
     senco.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     senco.goto(f"/sen-audit/returns/{r.uuid}/sections/D/")
-    cell = senco.locator("#K_TO_E-count")
-    cell.fill("2")
-    cell.press("Tab")  # leaving the cell saves it
-    expect(senco.locator("#autosave-status")).to_contain_text("Saved at")
+
+    def leave(cell_id: str, value: str) -> None:
+        """Type into a cell and leave it; wait for that cell's own save (the status line may still
+        show the previous save's "Saved at" while this one is in flight)."""
+        cell = senco.locator(f"#{cell_id}")
+        cell.fill(value)
+        with senco.expect_response(
+            lambda r: r.url.endswith("/autosave/") and r.request.method == "POST"
+        ) as saved:
+            cell.press("Tab")
+        assert saved.value.ok and "Saved at" in saved.value.text(), saved.value.text()
+        expect(senco.locator("#autosave-status")).to_contain_text("Saved at")
+
+    leave("K_TO_E-count", "2")  # leaving the cell saves it
     assert blocking_violations(senco) == []
-    senco.locator("#E_OFF-count").fill("1")
-    senco.locator("#E_OFF-count").press("Tab")  # a second save uses the version the first returned
-    expect(senco.locator("#autosave-status")).to_contain_text("Saved at")
+    leave("E_OFF-count", "1")  # a second save uses the version the first returned
     senco.reload()
     expect(senco.locator("#K_TO_E-count")).to_have_value("2")
     expect(senco.locator("#E_OFF-count")).to_have_value("1")
