@@ -16,39 +16,19 @@ from decimal import Decimal
 from typing import Any
 
 import pygal
-from pygal.style import Style
 
 from audits.codelists import codelists
 from audits.validation import Figures
-from sendreview.charts import FONT, cached_data_uri, render_svg
+from sendreview.charts import cached_data_uri, house_style, render_svg
 
 SUPPRESS_BELOW = 5
 NEW_LEVELS = {"K", "E"}
 ERA_LABEL = {"old": "2001 Code", "new": "2014 Code"}
 BREAK_MARK = " ▌2014 Code"
 # GOV.UK colours with at least 3:1 contrast on white; old-Code lines are also dashed.
-STYLE = Style(
-    background="#ffffff",
-    plot_background="#ffffff",
-    foreground="#0b0c0c",
-    foreground_strong="#0b0c0c",
-    foreground_subtle="#505a5f",
-    colors=("#1d70b8", "#4c2c92", "#00703c", "#594d00", "#d4351c", "#505a5f", "#912b88", "#003078"),
-    font_family=FONT,
-    label_font_family=FONT,
-    major_label_font_family=FONT,
-    value_font_family=FONT,
-    value_label_font_family=FONT,
-    tooltip_font_family=FONT,
-    title_font_family=FONT,
-    legend_font_family=FONT,
-    no_data_font_family=FONT,
-    label_font_size=12,
-    major_label_font_size=12,
+STYLE = house_style(
+    ("#1d70b8", "#4c2c92", "#00703c", "#594d00", "#d4351c", "#505a5f", "#912b88", "#003078"),
     legend_font_size=13,
-    no_data_font_size=20,
-    opacity="1",
-    stroke_opacity="1",
 )
 SOLID = {"width": 3}
 DASHED = {"width": 3, "dasharray": "8,5"}

@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pygal
-from pygal.style import Style
 
-from sendreview.charts import FONT, data_uri, render_svg
+from sendreview.charts import data_uri, house_style, render_svg
 
 GREY = "#505a5f"
 YELLOW_DARK = "#594d00"
@@ -16,29 +15,7 @@ BLUE = "#1d70b8"
 PURPLE = "#4c2c92"
 GREEN = "#00703c"
 RED = "#d4351c"
-STYLE = Style(
-    background="#ffffff",
-    plot_background="#ffffff",
-    foreground="#0b0c0c",
-    foreground_strong="#0b0c0c",
-    foreground_subtle="#505a5f",
-    colors=(GREY, YELLOW_DARK, BLUE, PURPLE, GREEN),
-    font_family=FONT,
-    label_font_family=FONT,
-    major_label_font_family=FONT,
-    value_font_family=FONT,
-    value_label_font_family=FONT,
-    tooltip_font_family=FONT,
-    title_font_family=FONT,
-    legend_font_family=FONT,
-    no_data_font_family=FONT,
-    label_font_size=12,
-    major_label_font_size=12,
-    legend_font_size=14,
-    no_data_font_size=20,
-    opacity="1",
-    stroke_opacity="1",
-)
+STYLE = house_style((GREY, YELLOW_DARK, BLUE, PURPLE, GREEN))
 
 
 def _bar(cls, *, labels, series, width=900, height=380, **options) -> str:

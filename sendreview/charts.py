@@ -18,31 +18,31 @@ from pygal.style import Style
 FONT = "Arial, Helvetica, sans-serif"
 BLUE = "#1d70b8"  # GOV.UK blue: current ratings
 PURPLE = "#4c2c92"  # GOV.UK purple: targets
-STYLE = Style(
-    background="#ffffff",
-    plot_background="#ffffff",
-    foreground="#0b0c0c",
-    foreground_strong="#0b0c0c",
-    foreground_subtle="#505a5f",
-    colors=(BLUE, PURPLE),
-    font_family=FONT,
-    label_font_family=FONT,
-    major_label_font_family=FONT,
-    value_font_family=FONT,
-    value_label_font_family=FONT,
-    tooltip_font_family=FONT,
-    title_font_family=FONT,
-    legend_font_family=FONT,
-    no_data_font_family=FONT,
-    label_font_size=12,
-    major_label_font_size=12,
-    legend_font_size=14,
-    title_font_size=16,
-    no_data_font_size=20,
-    stroke_width="3",
-    opacity="1",
-    stroke_opacity="1",
-)
+
+
+def house_style(colors: tuple[str, ...], **overrides) -> Style:
+    """The service's chart style (GOV.UK colours on white, system fonts, no transparency): every
+    chart module builds its Style here, naming only its series colours and what differs."""
+    settings: dict = {
+        "background": "#ffffff",
+        "plot_background": "#ffffff",
+        "foreground": "#0b0c0c",
+        "foreground_strong": "#0b0c0c",
+        "foreground_subtle": "#505a5f",
+        "label_font_size": 12,
+        "major_label_font_size": 12,
+        "legend_font_size": 14,
+        "no_data_font_size": 20,
+        "opacity": "1",
+        "stroke_opacity": "1",
+    }
+    for part in ("", "label_", "major_label_", "value_", "value_label_", "tooltip_", "title_",
+                 "legend_", "no_data_"):  # fmt: skip
+        settings[f"{part}font_family"] = FONT
+    return Style(colors=colors, **{**settings, **overrides})
+
+
+STYLE = house_style((BLUE, PURPLE), title_font_size=16, stroke_width="3")
 TARGET_DASH = {"width": 3, "dasharray": "8,5"}
 SOLID = {"width": 3}
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.S | re.I)
