@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pygal
 
-from sendreview.charts import data_uri, house_style, render_svg
+from sendreview.charts import cached_data_uri, data_uri, house_style, render_svg
 
 GREY = "#505a5f"
 YELLOW_DARK = "#594d00"
@@ -18,7 +18,30 @@ RED = "#d4351c"
 STYLE = house_style((GREY, YELLOW_DARK, BLUE, PURPLE, GREEN))
 
 
-def _bar(cls, *, labels, series, width=900, height=380, **options) -> str:
+def la_tenant(la) -> str:
+    """The cache tenant of an LA's dashboard charts (sendreview.charts.cached_data_uri)."""
+    return f"la:{la.pk}:dashboards"
+
+
+def _bar(cls, *, labels, series, tenant=None, width=900, height=380, **options) -> str:
+    """The chart as a `data:` URI. With a `tenant` (pages: `la_tenant(la)`), from the cache when
+    the same figures were drawn before; without (the PDF, drawn once per job), drawn afresh."""
+    labels, series = list(labels), [(name, list(values)) for name, values in series]
+
+    def draw() -> str:
+        return _draw(cls, labels, series, width, height, options)
+
+    if tenant is None:
+        return data_uri(draw())
+    return cached_data_uri(
+        tenant=tenant,
+        name=cls.__name__,
+        inputs={"labels": labels, "series": series, "size": [width, height], "options": options},
+        render=draw,
+    )
+
+
+def _draw(cls, labels, series, width, height, options) -> str:
     chart = cls(
         js=[],
         style=STYLE,
@@ -31,25 +54,31 @@ def _bar(cls, *, labels, series, width=900, height=380, **options) -> str:
         no_data_text="No data for these filters",
         **options,
     )
-    chart.x_labels = list(labels)
+    chart.x_labels = labels
     for name, values in series:
-        chart.add(name, list(values))
-    return data_uri(render_svg(chart))
+        chart.add(name, values)
+    return render_svg(chart)
 
 
-def coverage_chart(rows: Sequence[dict], statuses: Sequence[tuple[str, str]]) -> str:
+def coverage_chart(
+    rows: Sequence[dict], statuses: Sequence[tuple[str, str]], *, tenant: str | None = None
+) -> str:
     """Stacked bars: schools by self-review status per year."""
     return _bar(
         pygal.StackedBar,
+        tenant=tenant,
         labels=[f"{r['start_year']}/{(r['start_year'] + 1) % 100:02d}" for r in rows],
         series=[(label, [r[code] for r in rows]) for code, label in statuses],
     )
 
 
-def scores_chart(labels: Sequence[str], series: Sequence[tuple[str, Sequence]]) -> str:
+def scores_chart(
+    labels: Sequence[str], series: Sequence[tuple[str, Sequence]], *, tenant: str | None = None
+) -> str:
     """Bars of 0–100 scores (100 best) per theme; None is left out."""
     return _bar(
         pygal.Bar,
+        tenant=tenant,
         labels=labels,
         series=[
             (name, [None if v is None else round(v * 100, 1) for v in values])
@@ -60,11 +89,15 @@ def scores_chart(labels: Sequence[str], series: Sequence[tuple[str, Sequence]]) 
     )
 
 
-def counts_chart(labels: Sequence[str], series: Sequence[tuple[str, Sequence]]) -> str:
-    return _bar(pygal.Bar, labels=labels, series=series)
+def counts_chart(
+    labels: Sequence[str], series: Sequence[tuple[str, Sequence]], *, tenant: str | None = None
+) -> str:
+    return _bar(pygal.Bar, labels=labels, series=series, tenant=tenant)
 
 
-def sen_levels_chart(years: Sequence[dict], old_levels, new_levels) -> str:
+def sen_levels_chart(
+    years: Sequence[dict], old_levels, new_levels, *, tenant: str | None = None
+) -> str:
     """Lines of pupils per provision level over the years: the old levels and the 2014 Code's are
     separate series (each with a gap where its code was not in use), the first new-Code year marked
     on the axis. Never summed across the change."""
@@ -83,6 +116,7 @@ def sen_levels_chart(years: Sequence[dict], old_levels, new_levels) -> str:
     ]
     return _bar(
         pygal.Line,
+        tenant=tenant,
         labels=labels,
         series=series,
         allow_interruptions=True,
@@ -90,9 +124,10 @@ def sen_levels_chart(years: Sequence[dict], old_levels, new_levels) -> str:
     )
 
 
-def sen_needs_chart(years: Sequence[dict], groups) -> str:
+def sen_needs_chart(years: Sequence[dict], groups, *, tenant: str | None = None) -> str:
     return _bar(
         pygal.Line,
+        tenant=tenant,
         labels=[y["label"] for y in years],
         series=[
             (label, [_public(y["needs"].get(code, 0)) for y in years]) for code, label in groups
@@ -106,10 +141,13 @@ def _public(n):
     return None if n is not None and 0 < n < 5 else n
 
 
-def sen_percent_chart(labels: Sequence[str], school: Sequence, median: Sequence) -> str:
+def sen_percent_chart(
+    labels: Sequence[str], school: Sequence, median: Sequence, *, tenant: str | None = None
+) -> str:
     """Lines of a school's SEN % of roll and the borough median of its phase, over the years."""
     return _bar(
         pygal.Line,
+        tenant=tenant,
         labels=labels,
         series=[
             ("This school", [None if v is None else round(v, 1) for v in school]),

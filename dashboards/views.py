@@ -163,8 +163,8 @@ def overview(request):
             total=sum(counts.values()),
             trend=trend,
             trend_statuses=statuses[1:],
-            chart=charts.coverage_chart(trend, statuses[1:]),
-            **_sen_context(sen_years, sen_page, year),
+            chart=charts.coverage_chart(trend, statuses[1:], tenant=charts.la_tenant(la)),
+            **_sen_context(sen_years, sen_page, year, tenant=charts.la_tenant(la)),
             work_plans=activity.work_plans_by_year(la=la, phase=phase),
             visits=activity.visit_compliance(la=la),
             can_see_compliance=request.user.has_perm("audit_visits.view_compliance"),
@@ -194,7 +194,7 @@ def _sen_download(name, la, year, phase, sen_years, fmt):
     )
 
 
-def _sen_context(sen_years, sen_page, year) -> dict:
+def _sen_context(sen_years, sen_page, year, *, tenant: str) -> dict:
     level_headers, level_rows = sen.level_table(sen_years)
     need_headers, need_rows = sen.need_table(sen_years)
     funding_headers, funding_rows = sen.funding_table(sen_years)
@@ -206,10 +206,12 @@ def _sen_context(sen_years, sen_page, year) -> dict:
         "sen_funding_table": (funding_headers, funding_rows),
         "sen_school_table": (school_headers, school_rows),
         "sen_page": sen_page,
-        "sen_levels_chart": charts.sen_levels_chart(sen_years, sen.OLD_LEVELS, sen.NEW_LEVELS)
+        "sen_levels_chart": charts.sen_levels_chart(
+            sen_years, sen.OLD_LEVELS, sen.NEW_LEVELS, tenant=tenant
+        )
         if sen_years
         else None,
-        "sen_needs_chart": charts.sen_needs_chart(sen_years, sen.NEED_GROUPS)
+        "sen_needs_chart": charts.sen_needs_chart(sen_years, sen.NEED_GROUPS, tenant=tenant)
         if sen_years
         else None,
         "code_change_label": sen.year_label(sen.CODE_CHANGE_YEAR),
@@ -259,6 +261,7 @@ def ratings(request):
             ("Median", [this_year[t.pk].median for t in chart_themes]),
             ("Upper quartile", [this_year[t.pk].q3 for t in chart_themes]),
         ],
+        tenant=charts.la_tenant(la),
     )
     return render(
         request,
@@ -355,6 +358,7 @@ def calibration(request):
                 [_count(visit_by_label, t, "lower_than_visit") for t in chart_labels],
             ),
         ],
+        tenant=charts.la_tenant(la),
     )
     return render(
         request,
@@ -530,6 +534,7 @@ def school(request, uuid):
                 [p["dist"].median if p["dist"] else None for p in shown],
             ),
         ],
+        tenant=charts.la_tenant(school.la),
     )
     return render(
         request,
@@ -545,7 +550,10 @@ def school(request, uuid):
             "chart": chart,
             "sen": sen_figures,
             "sen_chart": charts.sen_percent_chart(
-                sen_figures["chart_years"], sen_figures["chart_school"], sen_figures["chart_median"]
+                sen_figures["chart_years"],
+                sen_figures["chart_school"],
+                sen_figures["chart_median"],
+                tenant=charts.la_tenant(school.la),
             )
             if sen_figures["years"]
             else None,
