@@ -23,6 +23,8 @@ from urllib.parse import urlsplit, urlunsplit
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 HOST = "127.0.0.1"
 DEFAULT_SERVER_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+# The name of the "floor" page in the P3 tables: a signed-in page with no content of its own.
+FLOOR = "floor"
 
 
 def percentile(values, pct: float) -> float | None:

@@ -64,7 +64,11 @@ class Command(BaseCommand):
         parser.add_argument("--evidence-words", type=int, default=60)
         parser.add_argument("--timeout", type=float, default=600, help="per concurrency, seconds")
         parser.add_argument("--server-url", default=DEFAULT_SERVER_URL)
-        parser.add_argument("--database", default="sendreview_bench_report_workers")
+        parser.add_argument(
+            "--database",
+            default=f"sendreview_bench_report_workers_{os.getpid()}",
+            help="the throwaway database's name (default: one per run, so two runs never collide)",
+        )
         # The worker listens on a queue of its own, so sharing a Redis database is harmless.
         parser.add_argument(
             "--redis-url", default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
