@@ -1,14 +1,17 @@
 """Work plans and audit-visit compliance for the borough overview, read from those apps in a
 constant number of queries: one grouped count of work plans per (year, status), and the audit
-visits' own compliance selector (two queries whatever the number of schools).
+visits' compliance counts from their summary (dashboards.models.VisitCompliance).
 
 Both apps are optional: a borough without them installed shows nothing here.
 """
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.apps import apps
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.utils import timezone
 
 AGREED_OR_LATER = {"agreed", "under_review", "reviewed"}
 
@@ -38,18 +41,54 @@ def work_plans_by_year(*, la, phase: str = "") -> list[dict]:
 
 
 def visit_compliance(*, la, today=None) -> dict | None:
-    """Counts of open schools by audit-visit state: overdue, never visited, late steps."""
+    """Counts of open schools by audit-visit state: overdue, never visited, late steps; read from
+    the VisitCompliance summary in two queries, whatever the number of schools."""
     if not apps.is_installed("audits.visits"):
         return None
-    from audits.visits.selectors import compliance
+    from dashboards.models import VisitCompliance
+    from schools.models import School
 
-    rows = compliance(la=la, today=today)
-    return {
-        "schools": len(rows),
-        "overdue": sum(1 for r in rows if r.days_overdue),
-        "never_visited": sum(1 for r in rows if r.last_visit is None and r.current is None),
-        "report_late": sum(1 for r in rows if r.report_late),
-        "action_plan_late": sum(1 for r in rows if r.action_plan_late),
-        "follow_up_late": sum(1 for r in rows if r.follow_up_late),
-        "rows": rows,
-    }
+    today = today or timezone.localdate()
+    schools = School.objects.filter(la=la, is_open=True).count()
+    counts = VisitCompliance.objects.filter(la=la, school__is_open=True).aggregate(
+        seen=Count("pk"),
+        unseen=Count("pk", filter=Q(last_visit__isnull=True, current_uuid__isnull=True)),
+        overdue=Count("pk", filter=overdue(la=la, today=today)),
+        report_late=Count("pk", filter=Q(report_late_from__lte=today)),
+        action_plan_late=Count("pk", filter=Q(action_plan_due__lt=today)),
+        follow_up_late=Count("pk", filter=Q(follow_up_due__lt=today)),
+    )
+    # A school without a row has never had a visit that was not cancelled; a row with no visit
+    # held and none in progress (only cancelled or unheld ones) counts as never visited too.
+    never = schools - counts.pop("seen") + counts.pop("unseen")
+    return {"schools": schools, "never_visited": never, **counts}
+
+
+def overdue(*, la, today: date) -> Q:
+    """VisitCompliance rows whose next visit was due before today: the date set when the last
+    visit closed, else the LA's cycle from the last visit (as audits.visits.selectors.compliance)."""
+    return Q(next_due_on__lt=today) | Q(
+        next_due_on__isnull=True,
+        last_visit__lte=last_visit_overdue_until(today, la.audit_cycle_years),
+    )
+
+
+def last_visit_overdue_until(today: date, cycle_years: int) -> date:
+    """The latest last-visit date whose next visit (that date plus the cycle) falls before today."""
+    from audits.visits.services import add_years
+
+    day = add_years(today, -cycle_years)
+    while add_years(day, cycle_years) >= today:  # 29 February: add_years is not one-to-one
+        day -= timedelta(days=1)
+    while add_years(day + timedelta(days=1), cycle_years) < today:
+        day += timedelta(days=1)
+    return day
+
+
+def next_due(row, cycle_years: int) -> date | None:
+    """A VisitCompliance row's next visit date (None: never visited)."""
+    from audits.visits.services import add_years
+
+    if row.next_due_on:
+        return row.next_due_on
+    return add_years(row.last_visit, cycle_years) if row.last_visit else None

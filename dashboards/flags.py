@@ -27,7 +27,14 @@ from django.db.models import Exists, ExpressionWrapper, F, FloatField, OuterRef,
 from django.db.models.functions import Abs
 from django.utils import timezone
 
-from dashboards.models import AttentionThreshold, ReviewCoverage, SenAuditSummary, ThemeScore
+from dashboards import activity
+from dashboards.models import (
+    AttentionThreshold,
+    ReviewCoverage,
+    SenAuditSummary,
+    ThemeScore,
+    VisitCompliance,
+)
 
 DEFAULTS_DATED = date(2026, 12, 2)  # when the defaults below were proposed
 
@@ -521,24 +528,30 @@ def _audit_flags(*, la, year, phase, values, today) -> list[Flag]:
     from django.apps import apps
 
     if apps.is_installed("audits.visits"):
-        from audits.visits.selectors import compliance
-
-        overdue = [r for r in compliance(la=la, today=today) if r.days_overdue]
+        cycle = la.audit_cycle_years
+        overdue = VisitCompliance.objects.filter(
+            activity.overdue(la=la, today=today), la=la, school__is_open=True
+        ).select_related("school")
         if phase:
-            overdue = [r for r in overdue if r.school.phase == phase]
+            overdue = overdue.filter(school__phase=phase)
+
+        def overdue_reason(r, d) -> str:
+            due = activity.next_due(r, cycle)
+            assert due is not None  # the rule finds only schools with a visit held
+            return f"Audit visit due on {due:%-d %B %Y}, overdue by {(today - due).days} days" + (
+                f" (last visit {r.last_visit:%-d %B %Y})." if r.last_visit else "."
+            )
+
         out.append(
             Flag(
                 "visit_overdue",
                 "SEN audit visit overdue",
                 "The next audit visit was due and has not been held.",
-                overdue,
+                overdue.order_by("school__name", "pk"),
+                overdue_reason,
                 lambda r, d: (
-                    f"Audit visit due on {r.next_due:%-d %B %Y}, overdue by {r.days_overdue} days"
-                    + (f" (last visit {r.last_visit:%-d %B %Y})." if r.last_visit else ".")
-                ),
-                lambda r, d: (
-                    ("audit_visits:visit-detail", {"uuid": r.current.uuid})
-                    if r.current is not None
+                    ("audit_visits:visit-detail", {"uuid": r.current_uuid})
+                    if r.current_uuid is not None
                     else ("audit_visits:visit-list", {})
                 ),
             )

@@ -405,3 +405,36 @@ class SenDistribution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.academic_year_id} {self.phase or 'all'} SEN %"
+
+
+class VisitCompliance(models.Model):
+    """A school's audit-visit state as dates, so that the borough's compliance counts and the
+    "visit overdue" rule are one SQL filter each against today's date, whatever the LA's size.
+
+    One row per school with a visit that is not cancelled (a school without a row has never been
+    visited and has none planned). `last_visit` is its latest held visit's date and `next_due_on`
+    the next visit date set when that visit was closed (else the LA's cycle from `last_visit`
+    applies); `current_uuid` and `current_status` are the visit in progress, and the three
+    deadlines are when it falls behind (audits.visits.selectors.Deadlines; empty where nothing is
+    owed). None of these move with the calendar, so a row changes only when a visit does.
+    """
+
+    la = models.ForeignKey("schools.LocalAuthority", on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    last_visit = models.DateField(null=True, blank=True)
+    next_due_on = models.DateField(null=True, blank=True)
+    current_uuid = models.UUIDField(null=True, blank=True)
+    current_status = models.CharField(max_length=30, blank=True)
+    report_late_from = models.DateField(null=True, blank=True)
+    action_plan_due = models.DateField(null=True, blank=True)
+    follow_up_due = models.DateField(null=True, blank=True)
+
+    objects = ScopedManager(la="la_id", school="school_id")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["la", "school"], name="visit_compliance_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} visits: last {self.last_visit}, in progress {self.current_status}"

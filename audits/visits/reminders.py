@@ -24,9 +24,8 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from audits.visits.models import AuditVisit, ReminderSent, VisitPupil, VisitStatus
-from audits.visits.selectors import REPORT_DUE_WORKING_DAYS
+from audits.visits.selectors import report_late_from
 from sendreview.roles import Role
-from sendreview.working_days import working_days_between
 
 SOON = timedelta(days=14)
 S = VisitStatus
@@ -67,7 +66,7 @@ def owed(visit, today: date, has_pupils: bool) -> tuple[str, list, str] | None:
     if (
         visit.status == S.VISIT_RECORDED
         and visit.visit_date
-        and working_days_between(visit.visit_date, today) > REPORT_DUE_WORKING_DAYS
+        and today >= report_late_from(visit.visit_date)
     ):
         return "issue_report", [visit.lead_officer], "The audit visit report is overdue"
     if visit.status == S.REPORT_ISSUED and visit.action_plan_due and today > visit.action_plan_due:

@@ -25,7 +25,7 @@ from audits.visits.models import (
 from audits.visits.services import add_years
 from sendreview.access import get_scoped_or_404
 from sendreview.roles import LA_STAFF_ROLES, Role, acting
-from sendreview.working_days import working_days_between
+from sendreview.working_days import add_working_days
 
 if TYPE_CHECKING:
     from schools.models import School
@@ -151,6 +151,45 @@ def follow_up_deadline(visit_day: date) -> date:
     return date(visit_day.year if visit_day.month < 9 else visit_day.year + 1, 12, 31)
 
 
+def report_late_from(visit_day: date) -> date:
+    """The first day on which a report not yet issued is late: more than
+    REPORT_DUE_WORKING_DAYS working days after the visit (bank holidays skipped)."""
+    return add_working_days(visit_day, REPORT_DUE_WORKING_DAYS + 1)
+
+
+def last_and_current(visits) -> tuple[AuditVisit | None, AuditVisit | None]:
+    """One school's latest held visit and its visit still in progress, from its visits that are not
+    cancelled, in (planned date, key) order."""
+    held = [v for v in visits if v.visit_date]
+    current = next((v for v in reversed(visits) if v.status in OPEN_STATES), None)
+    return (held[-1] if held else None), current
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """The dates on which the visit in progress falls behind (None: nothing owed at that step)."""
+
+    report: date | None  # late from this day while the report is not issued
+    action_plan: date | None  # late after this day while the action plan is not agreed
+    follow_up: date | None  # late after this day while the follow-up is not held
+
+    @classmethod
+    def of(cls, current: AuditVisit | None) -> Deadlines:
+        if current is None:
+            return cls(None, None, None)
+        held = current.visit_date
+        return cls(
+            report=report_late_from(held) if held and current.report_issued_at is None else None,
+            action_plan=current.action_plan_due
+            if current.status == VisitStatus.REPORT_ISSUED
+            else None,
+            follow_up=follow_up_deadline(held)
+            if held
+            and current.status in (VisitStatus.REPORT_ISSUED, VisitStatus.ACTION_PLAN_AGREED)
+            else None,
+        )
+
+
 @dataclass
 class ComplianceRow:
     school: School
@@ -203,10 +242,7 @@ def compliance(*, la, today: date | None = None) -> list[ComplianceRow]:
         by_school.setdefault(visit.school_id, []).append(visit)
     rows = []
     for school in schools:
-        visits = by_school.get(school.pk, [])
-        held = [v for v in visits if v.visit_date]
-        last = held[-1] if held else None
-        current = next((v for v in reversed(visits) if v.status in OPEN_STATES), None)
+        last, current = last_and_current(by_school.get(school.pk, []))
         if last is None:
             next_due = None  # never visited: due now
         elif last.next_due_on:
@@ -219,19 +255,7 @@ def compliance(*, la, today: date | None = None) -> list[ComplianceRow]:
             due_soon = True
         else:
             due_soon = bool(next_due and 0 <= (next_due - today).days <= DUE_SOON_DAYS)
-        report_late = action_plan_late = follow_up_late = False
-        if current is not None:
-            if current.visit_date and current.report_issued_at is None:
-                report_late = (
-                    working_days_between(current.visit_date, today) > REPORT_DUE_WORKING_DAYS
-                )
-            if current.status == VisitStatus.REPORT_ISSUED and current.action_plan_due:
-                action_plan_late = today > current.action_plan_due
-            if current.visit_date and current.status in (
-                VisitStatus.REPORT_ISSUED,
-                VisitStatus.ACTION_PLAN_AGREED,
-            ):
-                follow_up_late = today > follow_up_deadline(current.visit_date)
+        deadlines = Deadlines.of(current)
         rows.append(
             ComplianceRow(
                 school=school,
@@ -240,9 +264,9 @@ def compliance(*, la, today: date | None = None) -> list[ComplianceRow]:
                 current=current,
                 days_overdue=days_overdue,
                 due_soon=due_soon,
-                report_late=report_late,
-                action_plan_late=action_plan_late,
-                follow_up_late=follow_up_late,
+                report_late=bool(deadlines.report and today >= deadlines.report),
+                action_plan_late=bool(deadlines.action_plan and today > deadlines.action_plan),
+                follow_up_late=bool(deadlines.follow_up and today > deadlines.follow_up),
             )
         )
     return rows

@@ -1,4 +1,5 @@
-"""Summary source: SEN audit visits (audits.visits) → VisitThemeScore, VisitThemeDistribution.
+"""Summary source: SEN audit visits (audits.visits) → VisitThemeScore, VisitThemeDistribution and
+VisitCompliance (each school's visit state as dates, for the compliance counts and the overdue rule).
 
 Which visit counts: per (school, year) the latest visit whose report is issued (by visit date,
 then issue time). Before the report is issued the file findings may still change; after it, no
@@ -26,7 +27,12 @@ from uuid import UUID
 
 from django.db.models.signals import post_save
 
-from dashboards.models import ThemeScore, VisitThemeDistribution, VisitThemeScore
+from dashboards.models import (
+    ThemeScore,
+    VisitCompliance,
+    VisitThemeDistribution,
+    VisitThemeScore,
+)
 
 # Checklist criteria (audits.visits.criteria.CRITERIA) and the visit's own reviews → theme codes.
 THEMES: dict[str, tuple[str, ...]] = {
@@ -180,7 +186,14 @@ class VisitsSource:
                         gap=None if self_score is None else _round(self_score - visit_score),
                     )
                 )
-        return {VisitThemeScore: rows}
+        if year_id is not None:  # compliance rows are per school, not per year: see after_refresh
+            return {VisitThemeScore: rows}
+        return {VisitThemeScore: rows, VisitCompliance: compliance_rows(la_id, school_id)}
+
+    def after_refresh(self, la_id: int, school_id: int, year_id: int) -> None:
+        """A visit of the school changed: its compliance row follows, whatever the year."""
+        VisitCompliance.objects.filter(la_id=la_id, school_id=school_id).delete()
+        VisitCompliance.objects.bulk_create(compliance_rows(la_id, school_id))
 
     def derive(self, la_id: int, year_ids):
         rows = VisitThemeScore.objects.filter(
@@ -209,6 +222,48 @@ class VisitsSource:
                 )
             )
         return {VisitThemeDistribution: out}
+
+
+def compliance_rows(la_id: int, school_id: int | None = None) -> list[VisitCompliance]:
+    """The compliance row of every school of the LA (or of one) with a visit not cancelled, by the
+    same reading of its visits as the officer's compliance list (audits.visits.selectors)."""
+    from audits.visits.models import AuditVisit, VisitStatus
+    from audits.visits.selectors import Deadlines, last_and_current
+
+    visits = AuditVisit.objects.filter(school__la_id=la_id).exclude(status=VisitStatus.CANCELLED)
+    if school_id is not None:
+        visits = visits.filter(school_id=school_id)
+    by_school: dict[int, list] = defaultdict(list)
+    for visit in visits.only(
+        "pk",
+        "uuid",
+        "school_id",
+        "status",
+        "planned_date",
+        "visit_date",
+        "next_due_on",
+        "report_issued_at",
+        "action_plan_due",
+    ).order_by("planned_date", "pk"):
+        by_school[visit.school_id].append(visit)
+    rows = []
+    for school, school_visits in sorted(by_school.items()):
+        last, current = last_and_current(school_visits)
+        deadlines = Deadlines.of(current)
+        rows.append(
+            VisitCompliance(
+                la_id=la_id,
+                school_id=school,
+                last_visit=last.visit_date if last else None,
+                next_due_on=last.next_due_on if last else None,
+                current_uuid=current.uuid if current else None,
+                current_status=current.status if current else "",
+                report_late_from=deadlines.report,
+                action_plan_due=deadlines.action_plan,
+                follow_up_due=deadlines.follow_up,
+            )
+        )
+    return rows
 
 
 SOURCE = VisitsSource()
