@@ -3,7 +3,9 @@
 `seed_la(..., raw=True)` writes schools, years, self-reviews and their responses with bulk inserts
 and then builds the summaries with the real rebuild (so its time is the rebuild figure).
 `raw=False` writes schools and years, then summary rows directly (no reviews): how the national
-database of the benchmark is seeded in minutes rather than hours. Everything is deterministic for
+database of the benchmark is seeded in minutes rather than hours. Both write the SEN audit and
+audit-visit summaries directly (those apps' raw rows are not seeded), so that every part of every
+dashboard page has data at every size. Everything is deterministic for
 a given seed. Names are fictional ("Synthetic School 0001").
 """
 
@@ -11,8 +13,10 @@ from __future__ import annotations
 
 import random
 import uuid as uuidlib
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django_scopes import scopes_disabled
 
@@ -79,8 +83,11 @@ def seed_la(
         versions = _versions()
         if raw:
             _raw_reviews(la, school_rows, year_rows, versions, rng)
-            return la
-        _direct_summaries(la, school_rows, year_rows, versions, rng)
+        else:
+            _direct_summaries(la, school_rows, year_rows, versions, rng)
+        # Audit returns and visits have no raw rows here: their summaries are written directly.
+        _direct_sen(la, school_rows, year_rows, rng)
+        _direct_visits(la, school_rows, year_rows, rng)
     return la
 
 
@@ -193,7 +200,6 @@ def _direct_summaries(la, school_rows, year_rows, versions, rng) -> None:
     derived = reviews_source.SOURCE.derive(la.pk, [y.pk for y in year_rows])
     for model, rows in derived.items():
         model.objects.bulk_create(rows, batch_size=5000)
-    _direct_sen(la, school_rows, year_rows, rng)
 
 
 def _section_figures(school, year, roll: int, sen: int) -> dict:
@@ -266,3 +272,93 @@ def _direct_sen(la, school_rows, year_rows, rng) -> None:
 
     for model, derived in audits_source.SOURCE.derive(la.pk, [y.pk for y in year_rows]).items():
         model.objects.bulk_create(derived, batch_size=5000)
+
+
+def _direct_visits(la, school_rows, year_rows, rng) -> None:
+    """Audit visits as the dashboards read them: each school's compliance row (nine in ten
+    visited, a third of those with a visit in progress at some step, some of it late) and, for the
+    visited schools, the ratings of one visit a year beside the school's own."""
+    from audits.visits.models import VisitStatus
+    from audits.visits.selectors import Deadlines
+    from dashboards.models import VisitCompliance, VisitThemeScore
+    from dashboards.summaries import visits as visits_source
+    from frameworks.models import Theme
+
+    officer = get_user_model().objects.create_user(
+        email=f"lead-officer-{la.slug}@example.org", password=None, full_name="Lead Officer"
+    )
+    latest = year_rows[-1].start_year
+    in_progress = [
+        VisitStatus.SCHEDULED,
+        VisitStatus.VISIT_RECORDED,
+        VisitStatus.REPORT_ISSUED,
+        VisitStatus.ACTION_PLAN_AGREED,
+    ]
+    compliance = []
+    for i, school in enumerate(school_rows):
+        if i % 10 == 9:
+            continue  # never visited
+        last = date(latest - rng.randint(0, 4), rng.randint(1, 12), rng.randint(1, 28))
+        current = None
+        if i % 3 == 0:
+            status = in_progress[(i // 3) % len(in_progress)]
+            held = None if status == VisitStatus.SCHEDULED else last
+            current = SimpleNamespace(
+                visit_date=held,
+                status=status,
+                report_issued_at=None if status == VisitStatus.VISIT_RECORDED else held,
+                action_plan_due=held + timedelta(days=42) if held else None,
+            )
+        deadlines = Deadlines.of(current)  # type: ignore[arg-type]  # the fields it reads
+        compliance.append(
+            VisitCompliance(
+                la=la,
+                school=school,
+                last_visit=last,
+                next_due_on=last.replace(year=last.year + 3) if i % 2 else None,
+                current_uuid=uuidlib.uuid4() if current else None,
+                current_status=current.status if current else "",
+                report_late_from=deadlines.report,
+                action_plan_due=deadlines.action_plan,
+                follow_up_due=deadlines.follow_up,
+            )
+        )
+    VisitCompliance.objects.bulk_create(compliance, batch_size=5000)
+
+    own = {
+        (t.school_id, t.academic_year_id, t.theme_id): t.self_score
+        for t in ThemeScore.objects.filter(la=la).only(
+            "school_id", "academic_year_id", "theme_id", "self_score"
+        )
+    }
+    theme_ids = list(Theme.objects.values_list("pk", flat=True))
+    scores = []
+    for i, school in enumerate(school_rows):
+        for year in year_rows:
+            if (i + year.start_year) % 3:
+                continue  # a visit every three years or so
+            visit_uuid = uuidlib.uuid4()
+            for theme_id in theme_ids:
+                visit_score = rng.choice((0.0, 0.5, 1.0))
+                self_score = own.get((school.pk, year.pk, theme_id))
+                scores.append(
+                    VisitThemeScore(
+                        la=la,
+                        academic_year=year,
+                        school=school,
+                        theme_id=theme_id,
+                        phase=school.phase,
+                        start_year=year.start_year,
+                        visit_uuid=visit_uuid,
+                        visit_date=date(year.start_year, 11, 15),
+                        lead_officer=officer,
+                        visit_score=visit_score,
+                        ratings=3,
+                        self_score=self_score,
+                        gap=None if self_score is None else round(self_score - visit_score, 6),
+                    )
+                )
+    VisitThemeScore.objects.bulk_create(scores, batch_size=5000)
+    derived = visits_source.SOURCE.derive(la.pk, [y.pk for y in year_rows])
+    for model, rows in derived.items():
+        model.objects.bulk_create(rows, batch_size=5000)
