@@ -1,14 +1,18 @@
 from django.urls import path
 
-from dashboards import views
+from dashboards.views.attention import attention, thresholds
+from dashboards.views.calibration import calibration
+from dashboards.views.overview import overview
+from dashboards.views.ratings import ratings
+from dashboards.views.school import school
 
 app_name = "dashboards"
 
 urlpatterns = [
-    path("dashboards/", views.overview, name="overview"),
-    path("dashboards/ratings/", views.ratings, name="ratings"),
-    path("dashboards/calibration/", views.calibration, name="calibration"),
-    path("dashboards/attention/", views.attention, name="attention"),
-    path("dashboards/thresholds/", views.thresholds, name="thresholds"),
-    path("dashboards/schools/<uuid:uuid>/", views.school, name="school"),
+    path("dashboards/", overview, name="overview"),
+    path("dashboards/ratings/", ratings, name="ratings"),
+    path("dashboards/calibration/", calibration, name="calibration"),
+    path("dashboards/attention/", attention, name="attention"),
+    path("dashboards/thresholds/", thresholds, name="thresholds"),
+    path("dashboards/schools/<uuid:uuid>/", school, name="school"),
 ]

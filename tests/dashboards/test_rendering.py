@@ -35,11 +35,11 @@ def test_table_cells_are_escaped_and_the_first_is_the_row_header(db):
 def test_an_empty_table_says_so(db):
     la = benchdata.seed_la(8, 4, 2, raw=False, first_urn=800001)
     body = (
-        officer_for(la)
-        .get(reverse("dashboards:overview"), {"phase": "nursery"})
-        .content.decode()
+        officer_for(la).get(reverse("dashboards:overview"), {"phase": "nursery"}).content.decode()
     )
-    assert '<td class="govuk-table__cell" colspan="4">Nothing to show for these filters.</td>' in body
+    assert (
+        '<td class="govuk-table__cell" colspan="4">Nothing to show for these filters.</td>' in body
+    )
 
 
 def test_charts_are_drawn_once_per_figures_under_the_las_key(db, monkeypatch):

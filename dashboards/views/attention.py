@@ -1,0 +1,99 @@
+"""Schools needing attention, and the thresholds that decide which schools are flagged."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+from django_tables2 import RequestConfig
+
+from dashboards import flags
+from dashboards.filters import DashboardFilter, resolve
+from dashboards.forms import ThresholdsForm
+from dashboards.models import ReviewCoverage
+from dashboards.tables import FlagTable
+from dashboards.views.common import (
+    PAGES,
+    _borough,
+    _context,
+    _download,
+    _label,
+    _no_years,
+    _wanted_download,
+)
+from schools import selectors as school_selectors
+from sendreview.access import require
+
+
+@login_required
+@require_GET
+def attention(request):
+    la = _borough(request)
+    fs, year, errors = resolve(DashboardFilter, request, ReviewCoverage.objects.filter(la=la))
+    if year is None:
+        return _no_years(request)
+    phase, framework = (
+        fs.form.cleaned_data.get("phase") or "",
+        fs.form.cleaned_data.get("framework"),
+    )
+    settings = flags.settings_for(la)
+    found = flags.flags_for(la=la, year=year, phase=phase, framework=framework, settings=settings)
+    tables = {f.code: FlagTable(f.queryset, f, prefix=f"{f.code}-") for f in found}
+    wanted = _wanted_download(request, tables)
+    if wanted:
+        table, fmt = wanted
+        return _download(table, table.flag.queryset, fmt, _label(year, phase, framework))
+    for table in tables.values():
+        RequestConfig(request, paginate={"per_page": 10}).configure(table)
+        table.load_page()
+    return render(
+        request,
+        "dashboards/attention.html",
+        _context(
+            request,
+            fs,
+            year,
+            errors,
+            la=la,
+            flag_tables=list(tables.values()),
+            settings=settings.values(),
+            defaults_dated=flags.DEFAULTS_DATED,
+            unavailable=flags.UNAVAILABLE,
+            can_set=request.user.has_perm("dashboards.set_thresholds"),
+            current="dashboards:attention",
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def thresholds(request):
+    require(request.user, "dashboards.set_thresholds")
+    la = school_selectors.acting_la(user=request.user)
+    current = flags.settings_for(la)
+    form = ThresholdsForm(
+        request.POST if request.method == "POST" else None,
+        initial={code: s.value for code, s in current.items()},
+    )
+    if request.method == "POST" and form.is_valid():
+        changed = [code for code, s in current.items() if form.cleaned_data[code] != s.value]
+        for code in changed:
+            flags.threshold_save(la=la, code=code, value=form.cleaned_data[code], user=request.user)
+        messages.success(
+            request,
+            f"{len(changed)} threshold{'s' if len(changed) != 1 else ''} changed"
+            if changed
+            else "No threshold changed",
+        )
+        return redirect("dashboards:thresholds")
+    return render(
+        request,
+        "dashboards/thresholds.html",
+        {
+            "form": form,
+            "settings": current.values(),
+            "defaults_dated": flags.DEFAULTS_DATED,
+            "pages": PAGES,
+        },
+    )
