@@ -11,6 +11,7 @@ workflow's transaction (frameworks.reviews.services); its post_save refreshes th
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import defaultdict
 from datetime import datetime
@@ -44,8 +45,10 @@ class ReviewRow(TypedDict):
 
 
 def _mean(values):
+    """The mean, the same whatever order the rows come in: fsum is exact, where a plain sum's
+    last bits follow the order (and a rounding to 6 places can then flip between two runs)."""
     values = [v for v in values if v is not None]
-    return sum(values) / len(values) if values else None
+    return math.fsum(values) / len(values) if values else None
 
 
 def _round(value):

@@ -166,7 +166,7 @@ class VisitsSource:
                     if theme_code in theme_ids:
                         per_theme[theme_ids[theme_code]].append(value)
             for theme_id, values in sorted(per_theme.items()):
-                visit_score = _round(sum(values) / len(values))
+                visit_score = _round(statistics.fmean(values))  # fsum: order-independent
                 self_score = own.get((visit["school_id"], visit["academic_year_id"], theme_id))
                 rows.append(
                     VisitThemeScore(

@@ -151,6 +151,10 @@ class Command(BaseCommand):
         out["rebuild_largest_la_seconds"] = round(time.perf_counter() - t, 2)
         out["rebuild_largest_la_first_seconds"] = out["seed"]["L650"]["rebuild_seconds"]
         out["rebuild_second_run_differences"] = again.differences
+        if again.differences:  # which tables, so that a difference can be chased
+            out["rebuild_second_run_tables"] = {
+                table: counts for table, counts in again.tables.items() if counts["rows"]
+            }
         out["seed_seconds_s_m_l"] = round(time.perf_counter() - seed_started, 1)
 
         clients = {label: self._officer(la) for label, la in las.items()}
@@ -288,6 +292,8 @@ class Command(BaseCommand):
             f"rebuild of every summary of the 650-school LA: first {out['rebuild_largest_la_first_seconds']} s, "
             f"again {out['rebuild_largest_la_seconds']} s ({out['rebuild_second_run_differences']} differences)"
         )
+        if out.get("rebuild_second_run_tables"):
+            w(f"  differences by table: {out['rebuild_second_run_tables']}")
         floor = out["pages_single"]["L650"][FLOOR]
         w(
             f"floor (a signed-in page with no content): {floor['median_ms']} ms, of which SQL "
