@@ -32,9 +32,11 @@ BOROUGH_PAGES = [
     "dashboards:attention",
 ]
 MAX_QUERIES = 25  # the ceiling for every dashboard page (as for review pages), 8 schools or 40
-# ... but the attention page runs one count and one page per rule (12 rules, with the audit ones),
-# and the step-down, exclusions and gap rules one more each for the borough's figure to compare with.
-CEILINGS = {"dashboards:attention": 46}
+# ... but the attention page runs one count and one page per rule (14 rules, with the audit, plan and
+# visit ones), and the step-down, exclusions and gap rules one more each for the borough's figure to
+# compare with. The synthetic data makes every rule find schools at both sizes (a rule that finds
+# none skips its page query), so this is the page's whole cost.
+CEILINGS = {"dashboards:attention": 47}
 MEASURED: dict[str, tuple[int, int]] = {}
 
 
