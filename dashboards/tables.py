@@ -10,7 +10,7 @@ import django_tables2 as tables
 from django.template.base import render_value_in_context
 from django.template.context import Context
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 PER_PAGE = (
@@ -19,6 +19,13 @@ PER_PAGE = (
 CELL = {"class": "govuk-table__cell"}
 NUMERIC = {"class": "govuk-table__cell govuk-table__cell--numeric"}
 NUMERIC_TH = {"class": "govuk-table__header--numeric"}
+
+
+def _td_depends_on_record(table, column) -> bool:
+    """Whether a column's td attributes are computed from the record (a callable value), as
+    django-tables2 merges them: the table's, then the column's, "td" else "cell"."""
+    attrs = {**table.attrs, **column.column.attrs}
+    return any(callable(value) for value in attrs.get("td", attrs.get("cell", {})).values())
 
 
 def score(value) -> str:
@@ -45,20 +52,33 @@ class GovukTable(tables.Table):
         """The body rows of this page of the table, built in Python.
 
         The same markup the template's cell loop made (the first column is the row header, each
-        other cell has its column's td attributes, computed per cell because some depend on the
-        record, e.g. the heatmap's colour), without a template node per cell: that loop was most
-        of a dashboard page's Python time. Cells are escaped and localised as `{{ cell }}` was.
+        other cell has its column's td attributes), without a template node per cell: that loop
+        was most of a dashboard page's Python time. Cells are escaped and localised as `{{ cell }}`
+        was. A column's td attributes are worked out once, unless they depend on the record (the
+        heatmap's colour): then once per cell, after `row.items()` has set the record.
         """
         context = Context(autoescape=True)
+        static_td = {
+            column.name: column.attrs["td"].as_html()
+            for column in self.columns
+            if not _td_depends_on_record(self, column)
+        }
         rows = []
         for row in self.paginated_rows:
             cells = []
             for index, (column, cell) in enumerate(row.items()):
-                text = render_value_in_context(cell, context)
+                text = (
+                    conditional_escape(cell)
+                    if isinstance(cell, str)
+                    else render_value_in_context(cell, context)
+                )
                 if index == 0:
                     cells.append(f'<th scope="row" class="govuk-table__header">{text}</th>')
-                else:
-                    cells.append(f"<td {column.attrs['td'].as_html()}>{text}</td>")
+                    continue
+                td = static_td.get(column.name)
+                if td is None:
+                    td = column.attrs["td"].as_html()
+                cells.append(f"<td {td}>{text}</td>")
             rows.append(f'<tr class="govuk-table__row">{"".join(cells)}</tr>')
         return mark_safe("".join(rows))  # noqa: S308 - every cell escaped above; attrs escape themselves
 

@@ -228,32 +228,43 @@ def compliance_rows(la_id: int, school_id: int | None = None) -> list[VisitCompl
     """The compliance row of every school of the LA (or of one) with a visit not cancelled, by the
     same reading of its visits as the officer's compliance list (audits.visits.selectors)."""
     from audits.visits.models import AuditVisit, VisitStatus
-    from audits.visits.selectors import Deadlines, last_and_current
 
     visits = AuditVisit.objects.filter(school__la_id=la_id).exclude(status=VisitStatus.CANCELLED)
     if school_id is not None:
         visits = visits.filter(school_id=school_id)
+    return build_compliance(VisitCompliance, la_id, visits.only(*COMPLIANCE_FIELDS))
+
+
+# The visit fields a compliance row is made of (`build_compliance`).
+COMPLIANCE_FIELDS = (
+    "pk",
+    "uuid",
+    "school_id",
+    "status",
+    "planned_date",
+    "visit_date",
+    "next_due_on",
+    "report_issued_at",
+    "action_plan_due",
+)
+
+
+def build_compliance(model, la_id: int, visits) -> list:
+    """Compliance rows (unsaved `model` instances) from visits that are not cancelled: no query of
+    its own, so that the migration that fills the table can hand it its historical models."""
+    from audits.visits.selectors import Deadlines, last_and_current
+
     by_school: dict[int, list] = defaultdict(list)
-    for visit in visits.only(
-        "pk",
-        "uuid",
-        "school_id",
-        "status",
-        "planned_date",
-        "visit_date",
-        "next_due_on",
-        "report_issued_at",
-        "action_plan_due",
-    ).order_by("planned_date", "pk"):
+    for visit in visits.order_by("planned_date", "pk"):
         by_school[visit.school_id].append(visit)
     rows = []
-    for school, school_visits in sorted(by_school.items()):
+    for school_id, school_visits in sorted(by_school.items()):
         last, current = last_and_current(school_visits)
         deadlines = Deadlines.of(current)
         rows.append(
-            VisitCompliance(
+            model(
                 la_id=la_id,
-                school_id=school,
+                school_id=school_id,
                 last_visit=last.visit_date if last else None,
                 next_due_on=last.next_due_on if last else None,
                 current_uuid=current.uuid if current else None,
