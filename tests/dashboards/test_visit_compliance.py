@@ -101,3 +101,25 @@ def test_the_overdue_cut_off_matches_the_cycle_on_every_day(cycle):
     for today in (date(2028, 2, 28), date(2028, 2, 29), date(2028, 3, 1), date(2029, 3, 1)):
         until = activity.last_visit_overdue_until(today, cycle)
         assert add_years(until, cycle) < today <= add_years(until + timedelta(days=1), cycle)
+
+
+def test_the_migration_fills_the_table_from_the_visits_already_recorded(world):
+    import importlib
+
+    from django.apps import apps
+
+    fill = importlib.import_module("dashboards.migrations.0012_fill_visit_compliance").fill
+    for status in ("closed", "report_issued"):
+        seed_visit(world, status)
+    with scopes_disabled():
+        expected = sorted(
+            (r.school_id, r.last_visit, r.current_status, r.report_late_from)
+            for r in VisitCompliance.objects.all()
+        )
+        assert expected
+        VisitCompliance.objects.all().delete()
+        fill(apps, None)
+        assert expected == sorted(
+            (r.school_id, r.last_visit, r.current_status, r.report_late_from)
+            for r in VisitCompliance.objects.all()
+        )
