@@ -4,8 +4,9 @@
 and then builds the summaries with the real rebuild (so its time is the rebuild figure).
 `raw=False` writes schools and years, then summary rows directly (no reviews): how the national
 database of the benchmark is seeded in minutes rather than hours. Both write the SEN audit and
-audit-visit summaries directly (those apps' raw rows are not seeded), so that every part of every
-dashboard page has data at every size. Everything is deterministic for
+audit-visit summaries directly (those apps' raw rows are not seeded) and some agreed work plans, so
+that every part of every dashboard page has data, and every attention rule finds schools, at every
+size. Everything is deterministic for
 a given seed. Names are fictional ("Synthetic School 0001").
 """
 
@@ -88,6 +89,7 @@ def seed_la(
         # Audit returns and visits have no raw rows here: their summaries are written directly.
         _direct_sen(la, school_rows, year_rows, rng)
         _direct_visits(la, school_rows, year_rows, rng)
+        _plans(school_rows, year_rows)
     return la
 
 
@@ -275,6 +277,21 @@ def _direct_sen(la, school_rows, year_rows, rng) -> None:
 
     for model, derived in audits_source.SOURCE.derive(la.pk, [y.pk for y in year_rows]).items():
         model.objects.bulk_create(derived, batch_size=5000)
+
+
+def _plans(school_rows, year_rows) -> None:
+    """EP work plans of the latest year, agreed and not yet reviewed at one school in four (the
+    rules on plans read the plans themselves: there is no summary of them)."""
+    from workplans.models import PlanStatus, WorkPlan
+
+    year = year_rows[-1]
+    WorkPlan.objects.bulk_create(
+        [
+            WorkPlan(school=school, academic_year=year, status=PlanStatus.AGREED, author_side="ep")
+            for school in school_rows[::4]
+        ],
+        batch_size=5000,
+    )
 
 
 def _direct_visits(la, school_rows, year_rows, rng) -> None:

@@ -198,6 +198,17 @@ THRESHOLDS = [
         "or October (PROCESSES.md §2.3, §5.2 compliance). Applied to schools that submitted a "
         "self-review for the year: that review is what the plan is drawn up from.",
     ),
+    Threshold(
+        "work_plan_review_days",
+        "EP work plan reviewed by, days after 1 September",
+        "days",
+        Decimal(333),
+        Decimal(0),
+        Decimal(364),
+        "The default, 333 days, is 31 July (30 July in a leap year): the plan is reviewed in "
+        "June or July, by the end of the summer term (PROCESSES.md §2.3, §5.2 compliance). "
+        "Applied to plans agreed by both sides and not yet reviewed.",
+    ),
 ]
 BY_CODE = {t.code: t for t in THRESHOLDS}
 
@@ -791,8 +802,50 @@ def _work_plan_flags(*, la, year, phase, framework, values, today) -> list[Flag]
                 if s.plan_uuid
                 else ("workplans:plan-list", {"school_uuid": s.uuid})
             ),
-        )
+        ),
+        _work_plan_not_reviewed(la=la, year=year, phase=phase, values=values, today=today),
     ]
+
+
+def _work_plan_not_reviewed(*, la, year, phase, values, today) -> Flag:
+    """An agreed EP work plan of the year whose June/July review has not been recorded by the due
+    date (default 31 July: the end of the summer term, PROCESSES.md §2.3). One query."""
+    from workplans.models import PlanStatus, WorkPlan
+
+    due = year.starts_on + timedelta(days=int(values["work_plan_review_days"]))
+    rows = WorkPlan.objects.none()
+    if today > due:
+        rows = (
+            WorkPlan.objects.filter(
+                school__la=la,
+                school__is_open=True,
+                academic_year=year,
+                status__in=[PlanStatus.AGREED, PlanStatus.UNDER_REVIEW],
+            )
+            .select_related("school")
+            .order_by("school__name", "pk")
+        )
+        if phase:
+            rows = rows.filter(school__phase=phase)
+
+    def reason(plan, d) -> str:
+        agreed = plan.ep_agreed_at or plan.school_agreed_at
+        when = f" on {timezone.localtime(agreed):%-d %B %Y}" if agreed else ""
+        state = "its review was started" if plan.status == PlanStatus.UNDER_REVIEW else "agreed"
+        return (
+            f"EP work plan for {year.label} agreed{when}; not reviewed by {due:%-d %B %Y} "
+            f"({state}, no review recorded)."
+        )
+
+    return Flag(
+        "work_plan_not_reviewed",
+        "EP work plan not reviewed",
+        f"An EP work plan for {year.label} was agreed and its review is not recorded by "
+        f"{due:%-d %B %Y}.",
+        rows,
+        reason,
+        lambda plan, d: ("workplans:plan-detail", {"uuid": plan.uuid}),
+    )
 
 
 _PLAN_STATES = {"draft": "a draft", "proposed": "proposed for agreement"}

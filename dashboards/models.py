@@ -377,7 +377,8 @@ class SenDistribution(models.Model):
     returns (SenAuditSummary), so that one school's page places the school against the borough in
     a constant number of queries. Quartiles are stored only for 5 returns or more (none otherwise:
     a smaller group could be told apart). `by_level` is {level code: [schools, q1, median, q3]} of
-    each provision level's pupils as a % of roll, on the same rule."""
+    each provision level's pupils as a % of roll, on the same rule. `totals` are the group's sums.
+    """
 
     ALL_PHASES = ""
 
@@ -392,6 +393,9 @@ class SenDistribution(models.Model):
     median = models.FloatField(null=True)
     q3 = models.FloatField(null=True)
     by_level = models.JSONField(default=dict)
+    # The group's sums (dashboards.sen.totals_of): the borough's SEN figures over the years are
+    # then one row a year, not every school's return read on every page.
+    totals = models.JSONField(default=dict)
 
     objects = ScopedManager(la="la_id")
 

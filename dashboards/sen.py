@@ -11,7 +11,6 @@ sums are taken of the exact figures and then suppressed the same way.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from decimal import Decimal
 
 from dashboards.models import SenAuditSummary
@@ -80,59 +79,24 @@ def _rows(la, phase: str = ""):
 
 def over_years(*, la, phase: str = "") -> list[dict]:
     """Per year with accepted returns: borough totals by level, by need group, incidence, roll and
-    funding. One query; exact figures (suppress with `shown` when publishing)."""
-    years: dict[int, dict] = {}
-    for start_year, roll, sen, by_level, by_need, high, low, alloc, planned, outturn in (
-        _rows(la, phase)
-        .order_by()
-        .values_list(
-            "start_year",
-            "number_on_roll",
-            "sen_overall",
-            "by_level",
-            "by_need_group",
-            "high_incidence",
-            "low_incidence",
-            "allocation",
-            "planned",
-            "outturn",
-        )
-    ):
-        y = years.setdefault(
-            start_year,
-            {
-                "start_year": start_year,
-                "label": year_label(start_year),
-                "schools": 0,
-                "roll": 0,
-                "sen": 0,
-                "levels": defaultdict(int),
-                "needs": defaultdict(int),
-                "high": 0,
-                "low": 0,
-                "allocation": Decimal(0),
-                "planned": Decimal(0),
-                "outturn": Decimal(0),
-                "funded_schools": 0,
-            },
-        )
-        y["schools"] += 1
-        y["roll"] += roll or 0
-        y["sen"] += sen or 0
-        for code, n in (by_level or {}).items():
-            y["levels"][code] += n
-        for code, n in (by_need or {}).items():
-            y["needs"][code] += n
-        y["high"] += high
-        y["low"] += low
-        if alloc is not None:
-            y["funded_schools"] += 1
-            y["allocation"] += alloc
-            y["planned"] += planned or 0
-            y["outturn"] += outturn or 0
+    funding, from SenDistribution.totals (one row a year, kept when a return is accepted). One
+    query, whatever the number of schools; exact figures (suppress with `shown` when publishing)."""
+    from dashboards.models import SenDistribution
+
     out = []
-    for start_year in sorted(years):
-        y = years[start_year]
+    for start_year, totals in (
+        SenDistribution.objects.filter(la=la, phase=phase)
+        .order_by("start_year")
+        .values_list("start_year", "totals")
+    ):
+        if not totals.get("schools"):
+            continue
+        y = {
+            **totals,
+            "start_year": start_year,
+            "label": year_label(start_year),
+            **{key: Decimal(totals[key]) for key in MONEY},
+        }
         y["sen_percent"] = round(y["sen"] * 100 / y["roll"], 1) if y["roll"] else None
         y["spent_percent"] = (
             round(y["outturn"] * 100 / y["allocation"], 1) if y["allocation"] else None
@@ -140,6 +104,54 @@ def over_years(*, la, phase: str = "") -> list[dict]:
         y["new_code"] = start_year >= CODE_CHANGE_YEAR
         out.append(y)
     return out
+
+
+# The SenAuditSummary fields `totals_of` adds up, in the order it reads them.
+TOTAL_FIELDS = (
+    "number_on_roll",
+    "sen_overall",
+    "by_level",
+    "by_need_group",
+    "high_incidence",
+    "low_incidence",
+    "allocation",
+    "planned",
+    "outturn",
+)
+MONEY = ("allocation", "planned", "outturn")
+
+
+def totals_of(rows) -> dict:
+    """The borough's totals over accepted returns (rows of TOTAL_FIELDS values), JSON-ready for
+    SenDistribution.totals: schools, roll, SEN pupils, pupils per level and per need group (a level
+    is present where a return recorded it, even as 0), incidence, and money as strings. Sums of
+    whole numbers and of Decimals: the same in any order."""
+    totals: dict = {
+        "schools": 0,
+        "roll": 0,
+        "sen": 0,
+        "levels": {},
+        "needs": {},
+        "high": 0,
+        "low": 0,
+        "funded_schools": 0,
+    }
+    money = dict.fromkeys(MONEY, Decimal(0))
+    for roll, sen, by_level, by_need, high, low, allocation, planned, outturn in rows:
+        totals["schools"] += 1
+        totals["roll"] += roll or 0
+        totals["sen"] += sen or 0
+        for key, counts in (("levels", by_level), ("needs", by_need)):
+            for code, n in (counts or {}).items():
+                totals[key][code] = totals[key].get(code, 0) + n
+        totals["high"] += high
+        totals["low"] += low
+        if allocation is not None:
+            totals["funded_schools"] += 1
+            money["allocation"] += allocation
+            money["planned"] += planned or 0
+            money["outturn"] += outturn or 0
+    return {**totals, **{key: str(value) for key, value in money.items()}}
 
 
 def level_table(years: list[dict]) -> tuple[list[str], list[list]]:

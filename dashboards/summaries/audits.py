@@ -23,7 +23,11 @@ from decimal import Decimal
 from django.db.models.signals import post_save
 
 from dashboards.models import SenAuditSummary, SenDistribution
-from dashboards.sen import SUPPRESS_BELOW  # no figure from fewer pupils (PROCESSES.md §5.2)
+from dashboards.sen import (  # no figure from fewer pupils than SUPPRESS_BELOW (PROCESSES.md §5.2)
+    SUPPRESS_BELOW,
+    TOTAL_FIELDS,
+    totals_of,
+)
 
 REFRESHING_EVENTS = {"accept", "reopen"}
 OLD_LEVELS = ("A", "P", "S")  # School Action, School Action Plus, Statement (to the 2014 change)
@@ -79,18 +83,19 @@ class AuditsSource:
         return list(AcademicYear.objects.filter(la_id=la_id).values_list("pk", flat=True))
 
     def derive(self, la_id: int, year_ids):
-        """Per (year, phase and every phase): quartiles of SEN % of roll and of each level's %."""
+        """Per (year, phase and every phase): quartiles of SEN % of roll and of each level's %,
+        and the borough's totals (dashboards.sen.over_years reads them)."""
         rows = SenAuditSummary.objects.filter(
             la_id=la_id, academic_year_id__in=list(year_ids)
-        ).values_list(
-            "academic_year_id", "start_year", "phase", "sen_percent", "number_on_roll", "by_level"
-        )
+        ).values_list("academic_year_id", "start_year", "phase", "sen_percent", *TOTAL_FIELDS)
         groups: dict[tuple, list] = defaultdict(list)
-        for year_id, start_year, phase, pct, roll, by_level in rows:
+        for year_id, start_year, phase, pct, *figures in rows:
             for p in (phase, SenDistribution.ALL_PHASES):
-                groups[(year_id, start_year, p)].append((pct, roll, by_level or {}))
+                groups[(year_id, start_year, p)].append((pct, figures))
         out = []
-        for (year_id, start_year, phase), values in groups.items():
+        for (year_id, start_year, phase), found in groups.items():
+            # (SEN %, roll, pupils per level) for the quartiles: roll and levels lead TOTAL_FIELDS
+            values = [(pct, figures[0], figures[2] or {}) for pct, figures in found]
             q = quartiles([pct for pct, _, _ in values if pct is not None])
             levels = {}
             for code in sorted({c for _, _, by_level in values for c in by_level}):
@@ -109,6 +114,7 @@ class AuditsSource:
                     median=q[1],
                     q3=q[2],
                     by_level=levels,
+                    totals=totals_of(figures for _, figures in found),
                 )
             )
         return {SenDistribution: out}

@@ -1,4 +1,5 @@
-"""Attention rules on the need mix (accepted audit returns) and on EP work plans not agreed."""
+"""Attention rules on the need mix (accepted audit returns) and on EP work plans not agreed or not
+reviewed."""
 
 from __future__ import annotations
 
@@ -102,3 +103,31 @@ def test_work_plan_rule_ignores_schools_without_a_submitted_review(world, client
     body = client_for("la_officer").get(reverse("dashboards:attention")).content.decode()
     assert "EP work plan not agreed" in body
     assert world.school_other_la.name not in body
+
+
+def test_work_plan_not_reviewed_by_the_end_of_the_summer_term(world, client_for):
+    agreed = _plan(world, world.school, "agreed")
+    started = _plan(world, world.school_other, "under_review")
+    other_la = _plan(world, world.school_other_la, "agreed")
+    reviewed_school = f.SchoolFactory(la=world.la, name="Zephyr Reviewed School")
+    _plan(world, reviewed_school, "reviewed")
+    # On 31 July nothing is late yet; on 1 August the agreed and the started plans are.
+    assert not list(_found(world, today=dt.date(2027, 7, 31))["work_plan_not_reviewed"].queryset)
+    found = _found(world, today=dt.date(2027, 8, 1))["work_plan_not_reviewed"]
+    rows = list(found.queryset)
+    assert sorted(r.pk for r in rows) == sorted([agreed.pk, started.pk])
+    assert other_la.pk not in [r.pk for r in rows]
+    by_pk = {r.pk: r for r in rows}
+    assert "not reviewed by 31 July 2027 (agreed, no review recorded)" in found.reason(
+        by_pk[agreed.pk], {}
+    )
+    assert "its review was started" in found.reason(by_pk[started.pk], {})
+    assert found.evidence(by_pk[agreed.pk], {}) == ("workplans:plan-detail", {"uuid": agreed.uuid})
+    # The LA gives schools until 31 August (364 days after 1 September is 31 August).
+    with scopes_disabled():
+        AttentionThreshold.objects.create(la=world.la, code="work_plan_review_days", value=364)
+    assert not list(_found(world, today=dt.date(2027, 8, 1))["work_plan_not_reviewed"].queryset)
+    body = client_for("la_admin").get(reverse("dashboards:thresholds")).content.decode()
+    assert (
+        "EP work plan reviewed by, days after 1 September" in body and "Default: 333 days" in body
+    )

@@ -38,7 +38,16 @@ def summary(school, year, **values):
     }
     defaults.update(values)
     with scopes_disabled():
-        return SenAuditSummary.objects.create(**defaults)
+        row = SenAuditSummary.objects.create(**defaults)
+        # As the audits source does after each accepted return: that year's distributions and the
+        # borough's totals are derived again.
+        from dashboards.models import SenDistribution
+        from dashboards.summaries.audits import SOURCE
+
+        SenDistribution.objects.filter(la_id=school.la_id, academic_year=year).delete()
+        for model, rows in SOURCE.derive(school.la_id, [year.pk]).items():
+            model.objects.bulk_create(rows)
+    return row
 
 
 def download(client, table, **params):
