@@ -65,8 +65,8 @@ def visit_compliance(*, la, today=None) -> dict | None:
 
 
 def overdue(*, la, today: date) -> Q:
-    """VisitCompliance rows whose next visit was due before today: the date set when the last
-    visit closed, else the LA's cycle from the last visit (as audits.visits.selectors.compliance)."""
+    """VisitCompliance rows whose next visit was due before today (audits.visits.selectors.
+    next_visit_due, as a filter: tests/dashboards/test_visit_compliance.py holds the two equal)."""
     return Q(next_due_on__lt=today) | Q(
         next_due_on__isnull=True,
         last_visit__lte=last_visit_overdue_until(today, la.audit_cycle_years),
@@ -87,8 +87,6 @@ def last_visit_overdue_until(today: date, cycle_years: int) -> date:
 
 def next_due(row, cycle_years: int) -> date | None:
     """A VisitCompliance row's next visit date (None: never visited)."""
-    from audits.visits.services import add_years
+    from audits.visits.selectors import next_visit_due
 
-    if row.next_due_on:
-        return row.next_due_on
-    return add_years(row.last_visit, cycle_years) if row.last_visit else None
+    return next_visit_due(row.last_visit, row.next_due_on, cycle_years)

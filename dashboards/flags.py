@@ -547,8 +547,9 @@ def _audit_flags(*, la, year, phase, values, today) -> list[Flag]:
             overdue = overdue.filter(school__phase=phase)
 
         def overdue_reason(r, d) -> str:
-            due = activity.next_due(r, cycle)
-            assert due is not None  # the rule finds only schools with a visit held
+            due = activity.next_due(r, cycle)  # set: the rule finds only schools visited before
+            if due is None:
+                return "Audit visit overdue."
             return f"Audit visit due on {due:%-d %B %Y}, overdue by {(today - due).days} days" + (
                 f" (last visit {r.last_visit:%-d %B %Y})." if r.last_visit else "."
             )

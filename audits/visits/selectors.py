@@ -151,6 +151,16 @@ def follow_up_deadline(visit_day: date) -> date:
     return date(visit_day.year if visit_day.month < 9 else visit_day.year + 1, 12, 31)
 
 
+def next_visit_due(
+    last_visit: date | None, next_due_on: date | None, cycle_years: int
+) -> date | None:
+    """When a school's next visit is due: the date set when its last visit closed, else the LA's
+    cycle from the last visit; None if it has never had one held."""
+    if last_visit is None:
+        return None
+    return next_due_on or add_years(last_visit, cycle_years)
+
+
 def report_late_from(visit_day: date) -> date:
     """The first day on which a report not yet issued is late: more than
     REPORT_DUE_WORKING_DAYS working days after the visit (bank holidays skipped)."""
@@ -243,12 +253,11 @@ def compliance(*, la, today: date | None = None) -> list[ComplianceRow]:
     rows = []
     for school in schools:
         last, current = last_and_current(by_school.get(school.pk, []))
-        if last is None:
-            next_due = None  # never visited: due now
-        elif last.next_due_on:
-            next_due = last.next_due_on
-        else:
-            next_due = add_years(last.visit_date or last.planned_date, la.audit_cycle_years)
+        next_due = (  # None: never visited, due now
+            next_visit_due(last.visit_date, last.next_due_on, la.audit_cycle_years)
+            if last
+            else None
+        )
         overdue_from = next_due if next_due else None
         days_overdue = (today - overdue_from).days if overdue_from and today > overdue_from else 0
         if next_due is None and current is None:
