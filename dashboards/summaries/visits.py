@@ -250,8 +250,9 @@ COMPLIANCE_FIELDS = (
 
 
 def build_compliance(model, la_id: int, visits) -> list:
-    """Compliance rows (unsaved `model` instances) from visits that are not cancelled: no query of
-    its own, so that the migration that fills the table can hand it its historical models."""
+    """Compliance rows (unsaved `model` instances) from a queryset of visits that are not
+    cancelled: it reads nothing else, so that the migration that fills the table can hand it its
+    historical models."""
     from audits.visits.selectors import Deadlines, last_and_current
 
     by_school: dict[int, list] = defaultdict(list)
