@@ -17,21 +17,17 @@ from frameworks.reviews.models import Response, ReviewEvent, SelfReview
 from sendreview.access import get_scoped_or_404
 from sendreview.documents.history import child_history, history_of
 
-REVIEW_RELATED = (
-    "school__la",
-    "framework_version__framework",
-    "academic_year",
-    "started_by",
-    "submitted_by",
-    "confirmed_by",
-    "prefilled_from__academic_year",
-    "prefilled_from__framework_version__framework",
-)
+# What a review page joins to its review, in parts: each join costs PostgreSQL planning time
+# (the whole set is a 12-table join, ~3 ms to plan), so a page asks for the parts it shows.
+REVIEW_CORE = ("school__la", "framework_version__framework", "academic_year")
+REVIEW_PEOPLE = ("started_by", "submitted_by", "confirmed_by")
+REVIEW_PREFILL = ("prefilled_from__academic_year", "prefilled_from__framework_version__framework")
+REVIEW_RELATED = REVIEW_CORE + REVIEW_PEOPLE + REVIEW_PREFILL
 
 
-def review_get(*, user, uuid) -> SelfReview:
-    """The review with this UUID inside the acting scope, else 404."""
-    return get_scoped_or_404(SelfReview.objects.select_related(*REVIEW_RELATED), uuid=uuid)
+def review_get(*, user, uuid, related: tuple[str, ...] = REVIEW_RELATED) -> SelfReview:
+    """The review with this UUID inside the acting scope, else 404, with `related` joined."""
+    return get_scoped_or_404(SelfReview.objects.select_related(*related), uuid=uuid)
 
 
 def review_list(*, user, school) -> list[SelfReview]:

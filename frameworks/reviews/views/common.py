@@ -23,8 +23,10 @@ def posted(request):
     return request.POST if request.method == "POST" else None
 
 
-def review_for(request, uuid, permission: str) -> SelfReview:
-    review = selectors.review_get(user=request.user, uuid=uuid)
+def review_for(
+    request, uuid, permission: str, related: tuple[str, ...] = selectors.REVIEW_RELATED
+) -> SelfReview:
+    review = selectors.review_get(user=request.user, uuid=uuid, related=related)
     require(request.user, permission, review)
     return review
 

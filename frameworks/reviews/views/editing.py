@@ -40,7 +40,12 @@ from sendreview.documents.autosave import fragment
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_section(request, uuid, section_code):
-    review = review_for(request, uuid, "frameworks.view_review_answers")
+    review = review_for(
+        request,
+        uuid,
+        "frameworks.view_review_answers",
+        related=selectors.REVIEW_CORE + selectors.REVIEW_PREFILL,  # the page names the prefill
+    )
     sections = selectors.sections_of(review)
     section = next((s for s in sections if s.code == section_code), None)
     if section is None:

@@ -158,7 +158,9 @@ def review_detail(request, uuid):
 @login_required
 @require_GET
 def review_profile(request, uuid):
-    review = review_for(request, uuid, "frameworks.view_review_answers")
+    review = review_for(
+        request, uuid, "frameworks.view_review_answers", related=selectors.REVIEW_CORE
+    )
     profile = selectors.review_profile(review=review)
     return render(
         request,
