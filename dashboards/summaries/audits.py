@@ -3,7 +3,7 @@
 Reads only through `audits.selectors` (the figures frozen at acceptance). A return re-opened for a
 correction keeps its last accepted figures, so its row stays until it is accepted again.
 
-Stored per row for the attention rules (dashboards/flags.py), none from fewer than 5 SEN pupils:
+Stored per row for the attention rules (dashboards/flags/audits.py), none from fewer than 5 SEN pupils:
 the need shift since last year (section B), the groups and representation ratio (C), the
 step-down share (D), SEN exclusions and their rate, and the headline SEN / non-SEN gap with last
 year's on the same measure (G).
