@@ -9,18 +9,18 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_tables2 import RequestConfig
 
 from dashboards import flags
-from dashboards.filters import DashboardFilter, resolve
+from dashboards.filters import DashboardFilter
 from dashboards.forms import ThresholdsForm
 from dashboards.models import ReviewCoverage
 from dashboards.tables import FlagTable
 from dashboards.views.common import (
     PAGES,
-    _borough,
-    _context,
-    _download,
-    _label,
-    _no_years,
-    _wanted_download,
+    borough_page,
+    download,
+    filters_label,
+    no_years,
+    page_context,
+    wanted_download,
 )
 from schools import selectors as school_selectors
 from sendreview.access import require
@@ -29,28 +29,24 @@ from sendreview.access import require
 @login_required
 @require_GET
 def attention(request):
-    la = _borough(request)
-    fs, year, errors = resolve(DashboardFilter, request, ReviewCoverage.objects.filter(la=la))
-    if year is None:
-        return _no_years(request)
-    phase, framework = (
-        fs.form.cleaned_data.get("phase") or "",
-        fs.form.cleaned_data.get("framework"),
-    )
+    page = borough_page(request, DashboardFilter, ReviewCoverage)
+    if page is None:
+        return no_years(request)
+    la, fs, year, errors, phase, framework = page
     settings = flags.settings_for(la)
     found = flags.flags_for(la=la, year=year, phase=phase, framework=framework, settings=settings)
     tables = {f.code: FlagTable(f.queryset, f, prefix=f"{f.code}-") for f in found}
-    wanted = _wanted_download(request, tables)
+    wanted = wanted_download(request, tables)
     if wanted:
         table, fmt = wanted
-        return _download(table, table.flag.queryset, fmt, _label(year, phase, framework))
+        return download(table, table.flag.queryset, fmt, filters_label(year, phase, framework))
     for table in tables.values():
         RequestConfig(request, paginate={"per_page": 10}).configure(table)
         table.load_page()
     return render(
         request,
         "dashboards/attention.html",
-        _context(
+        page_context(
             request,
             fs,
             year,

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
 from dashboards import charts, selectors
-from dashboards.filters import CalibrationFilter, resolve
+from dashboards.filters import CalibrationFilter
 from dashboards.models import ThemeScore
 from dashboards.tables import (
     PER_PAGE,
@@ -18,26 +18,22 @@ from dashboards.tables import (
     VisitCalibrationThemeTable,
 )
 from dashboards.views.common import (
-    _borough,
-    _context,
-    _download,
-    _label,
-    _no_years,
-    _wanted_download,
+    borough_page,
+    download,
+    filters_label,
+    no_years,
+    page_context,
+    wanted_download,
 )
 
 
 @login_required
 @require_GET
 def calibration(request):
-    la = _borough(request)
-    fs, year, errors = resolve(CalibrationFilter, request, ThemeScore.objects.filter(la=la))
-    if year is None:
-        return _no_years(request)
-    phase, framework = (
-        fs.form.cleaned_data.get("phase") or "",
-        fs.form.cleaned_data.get("framework"),
-    )
+    page = borough_page(request, CalibrationFilter, ThemeScore)
+    if page is None:
+        return no_years(request)
+    la, fs, year, errors, phase, framework = page
     rows = selectors.calibration_rows(fs)
     table = CalibrationTable(rows, order_by=request.GET.get("sort"))
     by_theme_rows = selectors.calibration_by_theme(la=la, phase=phase)
@@ -54,19 +50,19 @@ def calibration(request):
     )
     visit_theme_rows = selectors.visit_calibration_by_theme(la=la, phase=phase)
     visit_themes = VisitCalibrationThemeTable(visit_theme_rows)
-    wanted = _wanted_download(
+    wanted = wanted_download(
         request,
         {"schools": table, "themes": by_theme, "visits": visits, "visit_themes": visit_themes},
     )
     if wanted:
         which, fmt = wanted
         if which is table:
-            return _download(table, rows, fmt, _label(year, phase, framework))
+            return download(table, rows, fmt, filters_label(year, phase, framework))
         if which is visits:
-            return _download(visits, visit_rows, fmt, _label(year, phase, framework))
+            return download(visits, visit_rows, fmt, filters_label(year, phase, framework))
         if which is visit_themes:
-            return _download(visit_themes, visit_theme_rows, fmt, _label(None, phase, None))
-        return _download(by_theme, by_theme_rows, fmt, _label(None, phase, None))
+            return download(visit_themes, visit_theme_rows, fmt, filters_label(None, phase, None))
+        return download(by_theme, by_theme_rows, fmt, filters_label(None, phase, None))
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(visits)
     by_theme_list = list(by_theme_rows)
@@ -109,7 +105,7 @@ def calibration(request):
     return render(
         request,
         "dashboards/calibration.html",
-        _context(
+        page_context(
             request,
             fs,
             year,

@@ -9,16 +9,16 @@ from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
 from dashboards import activity, charts, selectors, sen
-from dashboards.filters import DashboardFilter, resolve
+from dashboards.filters import DashboardFilter
 from dashboards.models import ReviewCoverage
 from dashboards.tables import PER_PAGE, CoverageTable
 from dashboards.views.common import (
-    _borough,
-    _context,
-    _download,
-    _label,
-    _no_years,
-    _wanted_download,
+    borough_page,
+    download,
+    filters_label,
+    no_years,
+    page_context,
+    wanted_download,
 )
 from sendreview.tabular.export import export_response
 
@@ -26,14 +26,10 @@ from sendreview.tabular.export import export_response
 @login_required
 @require_GET
 def overview(request):
-    la = _borough(request)
-    fs, year, errors = resolve(DashboardFilter, request, ReviewCoverage.objects.filter(la=la))
-    if year is None:
-        return _no_years(request)
-    phase, framework = (
-        fs.form.cleaned_data.get("phase") or "",
-        fs.form.cleaned_data.get("framework"),
-    )
+    page = borough_page(request, DashboardFilter, ReviewCoverage)
+    if page is None:
+        return no_years(request)
+    la, fs, year, errors, phase, framework = page
     schools = selectors.coverage_schools(la=la, year=year, phase=phase, framework=framework)
     table = CoverageTable(schools, order_by=request.GET.get("sort") or "name")
     sen_tables = {
@@ -42,7 +38,7 @@ def overview(request):
         "sen_funding": "sen",
         "sen_schools": "sen",
     }
-    wanted = _wanted_download(request, {"coverage": table, "years": None, **sen_tables})
+    wanted = wanted_download(request, {"coverage": table, "years": None, **sen_tables})
     trend = selectors.coverage_over_years(la=la, phase=phase, framework=framework)
     sen_years = sen.over_years(la=la, phase=phase)
     if wanted:
@@ -51,7 +47,7 @@ def overview(request):
             return _sen_download(request.GET["table"], la, year, phase, sen_years, fmt)
         if which is None:
             return export_response(
-                f"self-review-coverage-by-year-{_label(None, phase, framework)}",
+                f"self-review-coverage-by-year-{filters_label(None, phase, framework)}",
                 ["Year"] + [selectors.STATUS_LABELS[s] for s in selectors.STATUSES[1:]],
                 [
                     [f"{r['start_year']}/{(r['start_year'] + 1) % 100:02d}"]
@@ -60,7 +56,7 @@ def overview(request):
                 ],
                 fmt,
             )
-        return _download(table, schools, fmt, _label(year, phase, framework))
+        return download(table, schools, fmt, filters_label(year, phase, framework))
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     counts = selectors.coverage_counts(schools)
     sen_page = Paginator(sen.school_rows(la=la, year=year, phase=phase), PER_PAGE).get_page(
@@ -70,7 +66,7 @@ def overview(request):
     return render(
         request,
         "dashboards/overview.html",
-        _context(
+        page_context(
             request,
             fs,
             year,

@@ -8,37 +8,33 @@ from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
 from dashboards import charts, selectors
-from dashboards.filters import ScoreFilter, resolve
+from dashboards.filters import ScoreFilter
 from dashboards.models import ThemeScore
 from dashboards.tables import PER_PAGE, DistributionTable, HeatmapTable
 from dashboards.views.common import (
-    _borough,
-    _context,
-    _download,
-    _label,
-    _no_years,
-    _wanted_download,
+    borough_page,
+    download,
+    filters_label,
+    no_years,
+    page_context,
+    wanted_download,
 )
 
 
 @login_required
 @require_GET
 def ratings(request):
-    la = _borough(request)
-    fs, year, errors = resolve(ScoreFilter, request, ThemeScore.objects.filter(la=la))
-    if year is None:
-        return _no_years(request)
-    phase, framework = (
-        fs.form.cleaned_data.get("phase") or "",
-        fs.form.cleaned_data.get("framework"),
-    )
+    page = borough_page(request, ScoreFilter, ThemeScore)
+    if page is None:
+        return no_years(request)
+    la, fs, year, errors, phase, framework = page
     themes = selectors.themes()
     schools = selectors.heatmap_schools(la=la, year=year, phase=phase, framework=framework)
     heatmap = HeatmapTable(schools, themes, order_by=request.GET.get("sort") or "name")
     dists = selectors.distributions(la=la, phase=phase)
     rows, years = selectors.distribution_rows(dists)
     distribution = DistributionTable(rows, years)
-    wanted = _wanted_download(request, {"heatmap": heatmap, "distribution": distribution})
+    wanted = wanted_download(request, {"heatmap": heatmap, "distribution": distribution})
     if wanted:
         table, fmt = wanted
         if table is heatmap:
@@ -46,8 +42,8 @@ def ratings(request):
             heatmap.scores = selectors.scores_for(
                 la=la, year=year, school_ids=[s.pk for s in records], framework=framework
             )
-            return _download(heatmap, records, fmt, _label(year, phase, framework))
-        return _download(distribution, rows, fmt, _label(None, phase, None))
+            return download(heatmap, records, fmt, filters_label(year, phase, framework))
+        return download(distribution, rows, fmt, filters_label(None, phase, None))
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(heatmap)
     heatmap.scores = selectors.scores_for(
         la=la,
@@ -69,7 +65,7 @@ def ratings(request):
     return render(
         request,
         "dashboards/ratings.html",
-        _context(
+        page_context(
             request,
             fs,
             year,
