@@ -297,11 +297,11 @@ def _plans(school_rows, year_rows) -> None:
 def _direct_visits(la, school_rows, year_rows, rng) -> None:
     """Audit visits as the dashboards read them: each school's compliance row (nine in ten
     visited, a third of those with a visit in progress at some step, some of it late) and, for the
-    visited schools, the ratings of one visit a year beside the school's own."""
+    visited schools, the ratings of one visit a year beside the school's own (for raw-seeded LAs,
+    once their summaries are built: `link_visit_scores`)."""
     from audits.visits.models import VisitStatus
     from audits.visits.selectors import Deadlines
     from dashboards.models import VisitCompliance, VisitThemeScore
-    from dashboards.summaries import visits as visits_source
     from frameworks.models import Theme
 
     officer = get_user_model().objects.create_user(
@@ -345,12 +345,7 @@ def _direct_visits(la, school_rows, year_rows, rng) -> None:
         )
     VisitCompliance.objects.bulk_create(compliance, batch_size=5000)
 
-    own = {
-        (t.school_id, t.academic_year_id, t.theme_id): t.self_score
-        for t in ThemeScore.objects.filter(la=la).only(
-            "school_id", "academic_year_id", "theme_id", "self_score"
-        )
-    }
+    own = _own_scores(la)
     theme_ids = list(Theme.objects.values_list("pk", flat=True))
     scores = []
     for i, school in enumerate(school_rows):
@@ -379,6 +374,39 @@ def _direct_visits(la, school_rows, year_rows, rng) -> None:
                     )
                 )
     VisitThemeScore.objects.bulk_create(scores, batch_size=5000)
-    derived = visits_source.SOURCE.derive(la.pk, [y.pk for y in year_rows])
-    for model, rows in derived.items():
+    _derive_visits(la)
+
+
+def link_visit_scores(la) -> None:
+    """For an LA seeded with raw reviews, once their summaries are built: copy each school's own
+    theme scores into its visit rows (as the visits source does when either side changes) and
+    derive the visit distributions again."""
+    from dashboards.models import VisitThemeScore
+
+    with scopes_disabled(), transaction.atomic():
+        own = _own_scores(la)
+        rows = list(VisitThemeScore.objects.filter(la=la))
+        for row in rows:
+            row.self_score = own.get((row.school_id, row.academic_year_id, row.theme_id))
+            row.gap = None if row.self_score is None else round(row.self_score - row.visit_score, 6)
+        VisitThemeScore.objects.bulk_update(rows, ["self_score", "gap"], batch_size=5000)
+        _derive_visits(la)
+
+
+def _own_scores(la) -> dict:
+    return {
+        (t.school_id, t.academic_year_id, t.theme_id): t.self_score
+        for t in ThemeScore.objects.filter(la=la).only(
+            "school_id", "academic_year_id", "theme_id", "self_score"
+        )
+    }
+
+
+def _derive_visits(la) -> None:
+    from dashboards.models import VisitThemeDistribution
+    from dashboards.summaries import visits as visits_source
+
+    VisitThemeDistribution.objects.filter(la=la).delete()
+    year_ids = list(AcademicYear.objects.filter(la=la).values_list("pk", flat=True))
+    for model, rows in visits_source.SOURCE.derive(la.pk, year_ids).items():
         model.objects.bulk_create(rows, batch_size=5000)
