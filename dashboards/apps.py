@@ -11,6 +11,11 @@ class DashboardsConfig(AppConfig):
         from dashboards import report_kind, summaries  # noqa: F401  (registers the PDF kind)
 
         summaries.connect_all()
+        from django.db.models.signals import post_migrate
+
+        from dashboards.flags import findings
+
+        post_migrate.connect(findings.fill_missing, sender=self, dispatch_uid="dashboards.findings")
 
     def load_demo(self, *, result) -> None:
         """The demo's documents are bulk-inserted (no workflow hooks): build the summaries. The app

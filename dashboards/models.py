@@ -442,3 +442,71 @@ class VisitCompliance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school_id} visits: last {self.last_visit}, in progress {self.current_status}"
+
+
+class AttentionFinding(models.Model):
+    """One row an attention rule (dashboards.flags) finds, with its reason and evidence in words,
+    so that "Schools needing attention" reads a page of stored findings per rule instead of
+    running the rules against the LA's summary rows on every request.
+
+    Written by dashboards/flags/findings.py whenever the summaries a rule reads change (in the same
+    transaction), when a work plan moves, when a threshold changes, and by the scheduled rebuild.
+
+    - `phase_scope` / `framework_scope` (framework id; 0 for all): the filter the rule ran with. Only
+      rules whose borough figures move with a filter (quartiles of the chosen phase, reviews of the
+      chosen framework) are stored per filter value; the others are stored once and filtered on
+      `phase`, the phase of the row the rule found.
+    - `from_date`: the first day the finding counts (a deadline passed); empty: at once. So findings
+      never go stale with the calendar, and no reason text counts days up to today.
+    - `item`: the id of the row the rule found (a school, a summary row, a work plan): with the rule
+      and scope, it identifies the finding for the rebuild's comparison.
+    """
+
+    la = models.ForeignKey("schools.LocalAuthority", on_delete=models.CASCADE, related_name="+")
+    academic_year = models.ForeignKey(
+        "schools.AcademicYear", on_delete=models.CASCADE, related_name="+"
+    )
+    rule = models.CharField(max_length=40)
+    phase_scope = models.CharField(max_length=20, blank=True)
+    framework_scope = models.PositiveIntegerField(default=0)
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    item = models.PositiveBigIntegerField()
+    phase = models.CharField(max_length=20, blank=True)
+    from_date = models.DateField(null=True, blank=True)
+    position = models.PositiveIntegerField()
+    reason = models.TextField()
+    evidence = models.CharField(max_length=300)
+
+    objects = ScopedManager(la="la_id", school="school_id")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "la",
+                    "academic_year",
+                    "rule",
+                    "phase_scope",
+                    "framework_scope",
+                    "school",
+                    "item",
+                ],
+                name="attention_finding_key",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=[
+                    "la",
+                    "academic_year",
+                    "rule",
+                    "phase_scope",
+                    "framework_scope",
+                    "position",
+                ],
+                name="finding_la_year_rule",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.academic_year_id} {self.rule}: school {self.school_id}"

@@ -7,11 +7,14 @@ values (numbers stay numbers) for sendreview.tabular.export, over every filtered
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.core.paginator import Paginator
 from django.template.base import render_value_in_context
 from django.template.context import Context
 from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+
+from dashboards.flags.findings import PER_PAGE as FINDINGS_PER_PAGE
 
 PER_PAGE = (
     15  # no more rows than the smallest LA has schools: a page costs the same for 16 as for 650
@@ -372,66 +375,69 @@ class CalibrationTable(GovukTable):
         ]
 
 
+class ReadPaginator(Paginator):
+    """A paginator told its count and its page's rows, read beforehand (the attention page reads
+    every rule's page in one query), so it queries nothing itself."""
+
+    def __init__(self, object_list, per_page, *, total: int, rows: list):
+        super().__init__(object_list, per_page)
+        self.total, self.rows = total, rows
+
+    @property
+    def count(self) -> int:  # type: ignore[override]
+        return self.total
+
+    def page(self, number):
+        return self._get_page(self.rows, self.validate_number(number), self)
+
+
 class FlagTable(GovukTable):
-    """The schools one attention rule finds, each with the reason in words and the evidence."""
+    """The schools one attention rule finds (its stored findings, AttentionFinding), each with the
+    reason in words and the evidence."""
 
     school = tables.Column(verbose_name="School", empty_values=(), orderable=False)
     reason = tables.Column(verbose_name="Reason", empty_values=(), orderable=False)
     evidence = tables.Column(verbose_name="Evidence", empty_values=(), orderable=False)
 
-    def __init__(self, data, flag, **kwargs):
-        self.flag = flag
-        self.details: dict = {}
-        self.cells: list[tuple] = []
-        self.export_name = f"attention-{flag.code.replace('_', '-')}"
+    def __init__(self, rule, **kwargs):
+        """`rule`: a dashboards.flags.findings.RulePage, its page of findings already read."""
+        self.flag = rule.flag
+        self.findings = rule.findings  # every page's rows, for the downloads
+        self.export_name = f"attention-{self.flag.code.replace('_', '-')}"
         kwargs.setdefault("template_name", "dashboards/flag_table.html")
-        super().__init__(data, caption=flag.title, **kwargs)
-
-    def load_page(self) -> None:
-        """The findings behind the schools on the current page (one query, whatever the LA), and
-        the page's cells, made once per row for dashboards/flag_table.html."""
-        records = [row.record for row in self.page.object_list]
-        self.details = self.flag.load(records)
-        self.cells = [
-            (self.render_school(r), self.render_reason(r), self.render_evidence(r)) for r in records
-        ]
-
-    @staticmethod
-    def _school(record):
-        return getattr(record, "school", record)
+        super().__init__(rule.findings, caption=self.flag.title, **kwargs)
+        self.paginate(
+            paginator_class=ReadPaginator,
+            per_page=FINDINGS_PER_PAGE,
+            page=rule.number,
+            total=rule.total,
+            rows=rule.rows,
+        )
+        # the page's cells, made once per row for dashboards/flag_table.html
+        self.cells = [(self.render_school(r), r.reason, self.render_evidence(r)) for r in rule.rows]
 
     def render_school(self, record):
-        school = self._school(record)
         return format_html(
             '<a class="govuk-link" href="{}">{}</a>',
-            reverse("dashboards:school", kwargs={"uuid": school.uuid}),
-            school.name,
+            reverse("dashboards:school", kwargs={"uuid": record.school.uuid}),
+            record.school.name,
         )
 
     def render_reason(self, record):
-        return self.flag.reason(record, self.details)
+        return record.reason
 
     def render_evidence(self, record):
-        name, kwargs = self.flag.evidence(record, self.details)
         return format_html(
             '<a class="govuk-link" href="{}">Evidence<span class="govuk-visually-hidden"> for {}</span></a>',
-            reverse(name, kwargs=kwargs),
-            self._school(record).name,
+            record.evidence,
+            record.school.name,
         )
 
     def export_headers(self):
         return ["School", "Reason", "Evidence link"]
 
     def export_rows(self, records):
-        records = list(records)
-        details = self.flag.load(records)
-        out = []
-        for r in records:
-            name, kwargs = self.flag.evidence(r, details)
-            out.append(
-                [self._school(r).name, self.flag.reason(r, details), reverse(name, kwargs=kwargs)]
-            )
-        return out
+        return [[r.school.name, r.reason, r.evidence] for r in records]
 
 
 def _names(*users) -> str:

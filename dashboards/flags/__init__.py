@@ -39,6 +39,7 @@ from dashboards.flags.thresholds import (
     Threshold,
     settings_for,
     threshold_save,
+    thresholds_save,
 )
 
 __all__ = [
@@ -57,21 +58,29 @@ __all__ = [
     "settings_for",
     "step_down_pattern",
     "threshold_save",
+    "thresholds_save",
 ]
 
 
 def flags_for(
-    *, la, year, phase: str = "", framework=None, today: date | None = None, settings=None
+    *,
+    la,
+    year,
+    phase: str = "",
+    framework=None,
+    today: date | None = None,
+    settings=None,
+    any_date: bool = False,
 ) -> list[Flag]:
-    """The rules the data supports, each with a queryset of rows (one per school and finding)."""
-    today = today or timezone.localdate()
+    """The rules the data supports, each with a queryset of rows (one per school and finding)
+    that count on `today` (default: the local date); with `any_date`, the rows that count on any
+    day, each rule about a deadline saying from when (Flag.starts: dashboards/flags/findings.py)."""
+    on: date | None = None if any_date else (today or timezone.localdate())
     values = {code: s.value for code, s in (settings or settings_for(la)).items()}
     return [
-        *_review_flags(
-            la=la, year=year, phase=phase, framework=framework, values=values, today=today
-        ),
-        *_audit_flags(la=la, year=year, phase=phase, values=values, today=today),
+        *_review_flags(la=la, year=year, phase=phase, framework=framework, values=values, today=on),
+        *_audit_flags(la=la, year=year, phase=phase, values=values, today=on),
         *_work_plan_flags(
-            la=la, year=year, phase=phase, framework=framework, values=values, today=today
+            la=la, year=year, phase=phase, framework=framework, values=values, today=on
         ),
     ]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import statistics
+from datetime import date, timedelta
+from functools import cache
 
 from django.db.models import ExpressionWrapper, F, FloatField, OuterRef, Q, Subquery
 from django.db.models.functions import Abs
@@ -28,22 +30,33 @@ def _audit_flags(*, la, year, phase, values, today) -> list[Flag]:
     change = float(values["sen_sharp_change"])
     variance = float(values["funding_variance"])
 
-    percents = sorted(v for v in sen.values_list("sen_percent", flat=True) if v is not None)
-    # Quartiles and fences need five schools; with fewer none is flagged (and no reason is asked).
-    q1: float | None
-    median: float | None
-    q3: float | None
-    low: float | None
-    high: float | None
-    if len(percents) >= 5:
+    # The rules that compare with a borough figure read it when their rows are first asked for
+    # (once: functools.cache), so that describing the rules costs no query.
+    @cache
+    def quartiles() -> tuple[float, float, float, float, float] | None:
+        """The SEN % quartiles (q1, median, q3) and fences (low, high); None below 5 schools."""
+        percents = sorted(v for v in sen.values_list("sen_percent", flat=True) if v is not None)
+        if len(percents) < 5:
+            return None
         q1, median, q3 = statistics.quantiles(percents, n=4, method="inclusive")
-        low, high = q1 - fence * (q3 - q1), q3 + fence * (q3 - q1)
-        outliers = sen.filter(Q(sen_percent__lt=low) | Q(sen_percent__gt=high)).order_by(
-            "school__name"
+        return q1, median, q3, q1 - fence * (q3 - q1), q3 + fence * (q3 - q1)
+
+    def outliers():
+        found = quartiles()
+        if found is None:
+            return sen.none()
+        low, high = found[3], found[4]
+        return sen.filter(Q(sen_percent__lt=low) | Q(sen_percent__gt=high)).order_by("school__name")
+
+    def outlier_reason(r, d) -> str:
+        found = quartiles()
+        assert found is not None  # the rule finds rows only when there are quartiles
+        q1, median, q3, low, high = found
+        return (
+            f"{r.sen_percent:.1f}% of the roll on the SEN record in {year.label}; the borough's "
+            f"quartiles are {q1:.1f}% and {q3:.1f}% (median {median:.1f}%), so below "
+            f"{low:.1f}% or above {high:.1f}% stands out."
         )
-    else:
-        q1 = median = q3 = low = high = None
-        outliers = sen.none()
 
     previous = SenAuditSummary.objects.filter(
         la=la, school=OuterRef("school"), start_year=year.start_year - 1
@@ -71,11 +84,13 @@ def _audit_flags(*, la, year, phase, values, today) -> list[Flag]:
     ratio = float(values["over_representation"])
     over = sen.filter(representation__gt=ratio).order_by("-representation", "school__name")
     times = float(values["exclusion_ratio"])
-    excluded, la_rates = exclusions_above(la=la, year=year, sen=sen, times=times)
+    excluded = cache(lambda: exclusions_above(la=la, year=year, sen=sen, times=times))
     margin = float(values["gap_margin"])
-    widening, la_gaps = gaps_widening(la=la, year=year, sen=sen, margin=margin)
-    stepped, step_years = step_down_pattern(
-        la=la, year=year, phase=phase, sen=sen, years=int(values["step_down_years"])
+    widening = cache(lambda: gaps_widening(la=la, year=year, sen=sen, margin=margin))
+    stepped = cache(
+        lambda: step_down_pattern(
+            la=la, year=year, phase=phase, sen=sen, years=int(values["step_down_years"])
+        )
     )
     out = [
         Flag(
@@ -84,12 +99,9 @@ def _audit_flags(*, la, year, phase, values, today) -> list[Flag]:
             f"SEN pupils as a % of roll more than {fence:g} interquartile ranges outside the "
             "borough's quartiles.",
             outliers,
-            lambda r, d: (
-                f"{r.sen_percent:.1f}% of the roll on the SEN record in {year.label}; the borough's "
-                f"quartiles are {q1:.1f}% and {q3:.1f}% (median {median:.1f}%), so below "
-                f"{low:.1f}% or above {high:.1f}% stands out."
-            ),
+            outlier_reason,
             _return_link,
+            varies_by="phase",
         ),
         Flag(
             "sen_change",
@@ -129,9 +141,10 @@ def _audit_flags(*, la, year, phase, values, today) -> list[Flag]:
             "Pupils moved down a level or taken off the SEN record, as a share of the SEN pupils, "
             f"above the borough's upper quartile in at least {int(values['step_down_years'])} of "
             f"the 3 years to {year.label}.",
-            stepped,
-            lambda r, d: _step_down_reason(step_years.get(r.school_id, [])),
+            lambda: stepped()[0],
+            lambda r, d: _step_down_reason(stepped()[1].get(r.school_id, [])),
             _section_link("D"),
+            varies_by="phase",
         ),
         Flag(
             "over_representation",
@@ -147,11 +160,11 @@ def _audit_flags(*, la, year, phase, values, today) -> list[Flag]:
             "SEN exclusions above the borough's rate",
             "SEN pupils suspended or permanently excluded, as a share of the SEN pupils, more than "
             f"{times:g} times the borough's rate for SEN pupils in schools of the same phase.",
-            excluded,
+            lambda: excluded()[0],
             lambda r, d: (
                 f"{r.sen_excluded} of {r.sen_overall} SEN pupils suspended or permanently "
                 f"excluded in {year.label} ({r.exclusion_rate:.1f}%); the borough's rate for SEN "
-                f"pupils in {_phase_label(r.phase)} schools is {la_rates[r.phase]:.1f}%."
+                f"pupils in {_phase_label(r.phase)} schools is {excluded()[1][r.phase]:.1f}%."
             ),
             _section_link("G"),
         ),
@@ -161,8 +174,8 @@ def _audit_flags(*, la, year, phase, values, today) -> list[Flag]:
             f"The attainment gap between SEN and non-SEN pupils is more than {margin:g} points "
             "wider than the borough's, wider than the year before, and SEN attainment did not "
             "rise.",
-            widening,
-            lambda r, d: _gap_reason(r, la_gaps, year),
+            lambda: widening()[0],
+            lambda r, d: _gap_reason(r, widening()[1], year),
             _section_link("G"),
         ),
     ]
@@ -170,8 +183,12 @@ def _audit_flags(*, la, year, phase, values, today) -> list[Flag]:
 
     if apps.is_installed("audits.visits"):
         cycle = la.audit_cycle_years
+        # today=None: every school with a next visit date, each counted from the day after it.
+        due_known = Q(next_due_on__isnull=False) | Q(last_visit__isnull=False)
         overdue = VisitCompliance.objects.filter(
-            activity.overdue(la=la, today=today), la=la, school__is_open=True
+            activity.overdue(la=la, today=today) if today is not None else due_known,
+            la=la,
+            school__is_open=True,
         ).select_related("school")
         if phase:
             overdue = overdue.filter(school__phase=phase)
@@ -180,9 +197,13 @@ def _audit_flags(*, la, year, phase, values, today) -> list[Flag]:
             due = activity.next_due(r, cycle)  # set: the rule finds only schools visited before
             if due is None:
                 return "Audit visit overdue."
-            return f"Audit visit due on {due:%-d %B %Y}, overdue by {(today - due).days} days" + (
+            return f"Audit visit due on {due:%-d %B %Y} and not held" + (
                 f" (last visit {r.last_visit:%-d %B %Y})." if r.last_visit else "."
             )
+
+        def overdue_from(r) -> date | None:
+            due = activity.next_due(r, cycle)
+            return due + timedelta(days=1) if due is not None else None
 
         out.append(
             Flag(
@@ -196,6 +217,7 @@ def _audit_flags(*, la, year, phase, values, today) -> list[Flag]:
                     if r.current_uuid is not None
                     else ("audit_visits:visit-list", {})
                 ),
+                starts=overdue_from,
             )
         )
     return out

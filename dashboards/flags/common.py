@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Q
@@ -18,11 +20,25 @@ class Flag:
     code: str
     title: str
     rule: str
-    queryset: object  # one row per school (a School, or a summary row with .school)
+    # The rows found, one per school and finding (a School, or a summary row with .school): a
+    # queryset, or a function returning one where the rule first reads a borough figure, so that
+    # describing a rule (the attention page's headings) costs no query.
+    rows: object
     reason: Callable[[Any, Details], str]
     evidence: Callable[[Any, Details], tuple[str, dict[str, object]]]  # (url name, kwargs)
     # the findings behind a page of schools, from their ids
     details: Callable[[list[int]], Details] | None = None
+    # The first day a row counts, for rules about a deadline (None: it counts at once). With
+    # today=None a rule returns every row whatever the date, and this says from when each counts.
+    starts: Callable[[Any], date | None] | None = None
+    # The filter whose value changes the borough figure the rule compares with ("phase": the
+    # chosen phase's quartiles; "framework": reviews of the chosen framework). For any other
+    # filter, the rule's rows for a filter value are its unfiltered rows of that phase.
+    varies_by: str = ""
+
+    @cached_property
+    def queryset(self):
+        return self.rows() if callable(self.rows) else self.rows
 
     def load(self, rows) -> Details:
         if self.details is None:

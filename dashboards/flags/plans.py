@@ -34,7 +34,7 @@ def _work_plan_flags(*, la, year, phase, framework, values, today) -> list[Flag]
         submitted = submitted.filter(framework=framework)
     plans = WorkPlan.objects.filter(school=OuterRef("pk"), academic_year=year)
     rows = School.objects.none()
-    if today > due:
+    if today is None or today > due:
         rows = (
             School.objects.filter(la=la, is_open=True)
             .filter(Exists(submitted), ~Exists(plans.filter(status__in=AGREED_OR_LATER)))
@@ -75,6 +75,8 @@ def _work_plan_flags(*, la, year, phase, framework, values, today) -> list[Flag]
                 if s.plan_uuid
                 else ("workplans:plan-list", {"school_uuid": s.uuid})
             ),
+            starts=lambda s: due + timedelta(days=1),
+            varies_by="framework",
         ),
         _work_plan_not_reviewed(la=la, year=year, phase=phase, values=values, today=today),
     ]
@@ -87,7 +89,7 @@ def _work_plan_not_reviewed(*, la, year, phase, values, today) -> Flag:
 
     due = year.starts_on + timedelta(days=int(values["work_plan_review_days"]))
     rows = WorkPlan.objects.none()
-    if today > due:
+    if today is None or today > due:
         rows = (
             WorkPlan.objects.filter(
                 school__la=la,
@@ -118,6 +120,7 @@ def _work_plan_not_reviewed(*, la, year, phase, values, today) -> Flag:
         rows,
         reason,
         lambda plan, d: ("workplans:plan-detail", {"uuid": plan.uuid}),
+        starts=lambda plan: due + timedelta(days=1),
     )
 
 

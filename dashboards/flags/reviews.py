@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
@@ -38,17 +38,23 @@ def _review_flags(*, la, year, phase, framework, values, today) -> list[Flag]:
     not_submitted = School.objects.filter(la=la, is_open=True)
     if phase:
         not_submitted = not_submitted.filter(phase=phase)
-    if today > due:
+    if today is None or today > due:
         not_submitted = not_submitted.filter(~Exists(submitted)).order_by("name")
     else:
         not_submitted = not_submitted.none()
 
-    stale = timezone.now() - timedelta(days=overdue_days)
-    undiscussed = (
-        coverage.filter(status="submitted", submitted_at__lt=stale)
-        .select_related("school")
-        .order_by("submitted_at", "school__name")
-    )
+    # Counted in whole days: submitted on day D, overdue from day D + overdue_days + 1.
+    undiscussed = coverage.filter(status="submitted")
+    if today is not None:
+        stale = timezone.make_aware(
+            datetime.combine(today - timedelta(days=overdue_days), time.min)
+        )
+        undiscussed = undiscussed.filter(submitted_at__lt=stale)
+    undiscussed = undiscussed.select_related("school").order_by("submitted_at", "school__name")
+
+    def discussion_due(r):
+        return timezone.localtime(r.submitted_at).date() + timedelta(days=overdue_days)
+
     higher_rows = (
         scores.filter(gap__gte=gap - 1e-9).select_related("theme").order_by("-gap", "theme__label")
     )
@@ -73,6 +79,7 @@ def _review_flags(*, la, year, phase, framework, values, today) -> list[Flag]:
                 f"No self-review submitted for {year.label}; it was due by {due:%-d %B %Y}."
             ),
             lambda s, d: ("frameworks:review-list", {"school_uuid": s.uuid}),
+            starts=lambda s: due + timedelta(days=1),
         ),
         Flag(
             "undiscussed",
@@ -80,10 +87,12 @@ def _review_flags(*, la, year, phase, framework, values, today) -> list[Flag]:
             f"Submitted more than {overdue_days} days ago and not yet discussed.",
             undiscussed,
             lambda r, d: (
-                f"Submitted on {timezone.localtime(r.submitted_at):%-d %B %Y}, "
-                f"not discussed {(today - timezone.localtime(r.submitted_at).date()).days} days later."
+                f"Submitted on {timezone.localtime(r.submitted_at):%-d %B %Y}; not discussed "
+                f"within {overdue_days} days (by {discussion_due(r):%-d %B %Y})."
             ),
             lambda r, d: ("frameworks:review-detail", {"uuid": r.review_uuid}),
+            starts=lambda r: discussion_due(r) + timedelta(days=1),
+            varies_by="framework",
         ),
         Flag(
             "rates_higher",
@@ -98,6 +107,7 @@ def _review_flags(*, la, year, phase, framework, values, today) -> list[Flag]:
             ),
             lambda school, d: _review_link(school, d),
             lambda ids: _by_school(higher_rows, ids),
+            varies_by="framework",
         ),
         Flag(
             "sharp_fall",
@@ -111,5 +121,6 @@ def _review_flags(*, la, year, phase, framework, values, today) -> list[Flag]:
             ),
             lambda school, d: _review_link(school, d),
             lambda ids: _by_school(fallen_rows, ids),
+            varies_by="framework",
         ),
     ]

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.db import transaction
+
 from dashboards.models import AttentionThreshold
 
 DEFAULTS_DATED = date(2026, 12, 2)  # when the defaults below were proposed
@@ -214,6 +216,21 @@ def settings_for(la) -> dict[str, Setting]:
             Setting(t, row.value, row.changed_by, row.changed_at) if row else Setting(t, t.default)
         )
     return out
+
+
+@transaction.atomic
+def thresholds_save(*, la, values: dict[str, Decimal], user) -> list[str]:
+    """Save the values that differ from the LA's current ones and rewrite its findings (once,
+    whatever the number changed); returns the codes changed."""
+    from dashboards.flags import findings
+
+    current = settings_for(la)
+    changed = [code for code, value in values.items() if value != current[code].value]
+    for code in changed:
+        threshold_save(la=la, code=code, value=values[code], user=user)
+    if changed:
+        findings.refresh_la(la.pk)
+    return changed
 
 
 def threshold_save(*, la, code: str, value: Decimal, user) -> AttentionThreshold:

@@ -31,6 +31,8 @@ from django.apps import apps
 from django.db import models, transaction
 from django_scopes import scope
 
+from dashboards.flags import findings
+
 log = logging.getLogger("sendreview.dashboards")
 
 # Source modules, each guarded by the app it reads: a module for an app that is not installed is
@@ -77,6 +79,7 @@ def sources() -> dict[str, Source]:
 def connect_all() -> None:
     for source in sources().values():
         source.connect()
+    findings.connect()
 
 
 @dataclass
@@ -136,6 +139,7 @@ def refresh(source: Source, *, la_id: int, school_id: int, year_id: int) -> None
         for other in sources().values():
             if source.name in getattr(other, "depends_on", ()):
                 _refresh_slice(other, la_id=la_id, school_id=school_id, year_id=year_id)
+        findings.refresh(la_id, year_id)  # the attention rules read what just changed
 
 
 def _refresh_slice(source: Source, *, la_id: int, school_id: int, year_id: int) -> None:
@@ -149,7 +153,7 @@ def _refresh_slice(source: Source, *, la_id: int, school_id: int, year_id: int) 
         _replace(model, {"la_id": la_id, "academic_year_id": year_id}, rows)
 
 
-def _apply_diff(model, la_id: int, rows: list, filters: dict | None = None) -> Diff:
+def apply_diff(model, la_id: int, rows: list, filters: dict | None = None) -> Diff:
     key_fields = natural_key(model)
     fields = value_fields(model)
     stored = {
@@ -201,22 +205,28 @@ def rebuild(source: Source, *, la_id: int) -> Diff:
     with transaction.atomic(), scope(la=[la_id], school=None):
         LocalAuthority.objects.select_for_update().filter(pk=la_id).first()
         for model, rows in source.compute(la_id).items():
-            total.merge(_table(model), _apply_diff(model, la_id, rows))
+            total.merge(_table(model), apply_diff(model, la_id, rows))
         year_ids = source.year_ids(la_id)
         for model, rows in source.derive(la_id, year_ids).items():
-            total.merge(_table(model), _apply_diff(model, la_id, rows))
+            total.merge(_table(model), apply_diff(model, la_id, rows))
     total.seconds = time.perf_counter() - started
     return total
 
 
 def rebuild_la(la_id: int, *, record: bool = True) -> dict[str, Diff]:
-    """Every source for one LA; records each run (SummaryRebuild, unless `record` is off: demo
-    loading leaves no trace when nothing changed) and logs any difference."""
+    """Every source for one LA, then the attention findings that read them; records each run
+    (SummaryRebuild, unless `record` is off: demo loading leaves no trace when nothing changed)
+    and logs any difference."""
     results = {}
-    for name, source in sources().items():
-        diff = rebuild(source, la_id=la_id)
+    runs = [
+        (name, lambda source=source: rebuild(source, la_id=la_id))
+        for name, source in sources().items()
+    ]
+    runs.append((findings.SOURCE, lambda: findings.rebuild(la_id)))
+    for name, run in runs:
+        diff = run()
         if record:
-            _record(la_id, name, diff)
+            record_run(la_id, name, diff)
         if diff.differences:
             log.warning(
                 "summary rebuild la=%s source=%s found %s differences: %s",
@@ -229,7 +239,7 @@ def rebuild_la(la_id: int, *, record: bool = True) -> dict[str, Diff]:
     return results
 
 
-def _record(la_id: int, name: str, diff: Diff) -> None:
+def record_run(la_id: int, name: str, diff: Diff) -> None:
     from dashboards.models import SummaryRebuild
 
     with scope(la=[la_id], school=None):

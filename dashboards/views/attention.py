@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
-from django_tables2 import RequestConfig
 
 from dashboards import flags
 from dashboards.filters import DashboardFilter
+from dashboards.flags import findings
 from dashboards.forms import ThresholdsForm
 from dashboards.models import ReviewCoverage
 from dashboards.tables import FlagTable
@@ -34,15 +35,27 @@ def attention(request):
         return no_years(request)
     la, fs, year, errors, phase, framework = page
     settings = flags.settings_for(la)
-    found = flags.flags_for(la=la, year=year, phase=phase, framework=framework, settings=settings)
-    tables = {f.code: FlagTable(f.queryset, f, prefix=f"{f.code}-") for f in found}
-    wanted = wanted_download(request, tables)
-    if wanted:
-        table, fmt = wanted
-        return download(table, table.flag.queryset, fmt, filters_label(year, phase, framework))
+    wanted = {  # each rule's table pages on its own prefix: ?<rule>-page=N
+        key.removesuffix("-page"): int(value)
+        for key, value in request.GET.items()
+        if key.endswith("-page") and value.isdigit()
+    }
+    rules = findings.pages(
+        la=la,
+        year=year,
+        phase=phase,
+        framework=framework,
+        today=timezone.localdate(),
+        settings=settings,
+        wanted=wanted,
+    )
+    tables = {r.flag.code: FlagTable(r, prefix=f"{r.flag.code}-") for r in rules}
     for table in tables.values():
-        RequestConfig(request, paginate={"per_page": 10}).configure(table)
-        table.load_page()
+        table.request = request
+    download_of = wanted_download(request, tables)
+    if download_of:
+        table, fmt = download_of
+        return download(table, table.findings, fmt, filters_label(year, phase, framework))
     return render(
         request,
         "dashboards/attention.html",
@@ -73,9 +86,9 @@ def thresholds(request):
         initial={code: s.value for code, s in current.items()},
     )
     if request.method == "POST" and form.is_valid():
-        changed = [code for code, s in current.items() if form.cleaned_data[code] != s.value]
-        for code in changed:
-            flags.threshold_save(la=la, code=code, value=form.cleaned_data[code], user=request.user)
+        changed = flags.thresholds_save(
+            la=la, values={code: form.cleaned_data[code] for code in current}, user=request.user
+        )
         messages.success(
             request,
             f"{len(changed)} threshold{'s' if len(changed) != 1 else ''} changed"

@@ -23,7 +23,10 @@ pytestmark = pytest.mark.django_db
 
 def _found(world, **kwargs):
     with scopes_disabled():
-        return {fl.code: fl for fl in flags.flags_for(la=world.la, year=world.year, **kwargs)}
+        found = {fl.code: fl for fl in flags.flags_for(la=world.la, year=world.year, **kwargs)}
+        for fl in found.values():
+            list(fl.queryset)  # a rule reads its borough figure when its rows are first asked for
+        return found
 
 
 def _flagged(world, code) -> list[int]:

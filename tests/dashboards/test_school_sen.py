@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db
 
 def derive(la):
     """What the audits source links and derives after a return is accepted (the rows here are
-    created directly)."""
+    created directly), and the attention findings that read them."""
+    from dashboards.flags import findings
+
     with scopes_disabled():
         rows = list(SenAuditSummary.objects.filter(la=la))
         SOURCE._link_previous(la.pk, rows, school_id=None)
@@ -29,6 +31,7 @@ def derive(la):
         SenDistribution.objects.filter(la=la).delete()
         for model, rows in SOURCE.derive(la.pk, SOURCE.year_ids(la.pk)).items():
             model.objects.bulk_create(rows)
+    findings.rebuild(la.pk)
 
 
 @pytest.fixture
