@@ -21,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django_scopes import scopes_disabled
 
+from dashboards.flags import findings
 from dashboards.models import ReviewCoverage, ThemeScore
 from dashboards.summaries import reviews as reviews_source
 from schools.models import AcademicYear, LocalAuthority, Phase, School
@@ -90,6 +91,8 @@ def seed_la(
         _direct_sen(la, school_rows, year_rows, rng)
         _direct_visits(la, school_rows, year_rows, rng)
         _plans(school_rows, year_rows)
+    if not raw:  # with raw reviews, the caller builds their summaries first, then the findings
+        findings.rebuild(la.pk)
     return la
 
 

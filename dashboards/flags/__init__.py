@@ -4,11 +4,12 @@ Each rule names its threshold, the default (the sources give no numbers: every d
 and dated here), and how to say the reason in words. The LA administrator may set another value
 (AttentionThreshold); the page shows default and LA value side by side with who set it and when.
 
-Each rule is one query on the summary tables of one LA and one year (plus a count), so the page
-costs the same number of queries for 16 schools as for 650. The rules that compare a school with
-the borough (SEN % outlier, step-down pattern, exclusions, gap widening) first read the borough's
-figure — quartiles, a rate or an average — in one more query; with fewer than 5 schools to draw it
-from they flag nobody. Every figure they filter on is stored on the SEN audit summary row when the
+Each rule is one query on the summary tables of one LA and one year. The rules that compare a
+school with the borough (SEN % outlier, step-down pattern, exclusions, gap widening) first read the
+borough's figure — quartiles, a rate or an average — in one more query, when their rows are first
+asked for; with fewer than 5 schools to draw it from they flag nobody. The attention page does not
+run them: it reads their findings, stored whenever what they read changes (findings.py), one query
+for every rule's page whatever the LA's size. Every figure they filter on is stored on the SEN audit summary row when the
 return is accepted (dashboards/summaries/audits.py), and none is derived from fewer than 5 pupils.
 
 Rules of §5.2 that need data not recorded yet are listed in UNAVAILABLE with what they wait for.

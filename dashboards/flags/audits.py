@@ -218,6 +218,7 @@ def _audit_flags(*, la, year, phase, values, today) -> list[Flag]:
                     else ("audit_visits:visit-list", {})
                 ),
                 starts=overdue_from,
+                yearly=False,
             )
         )
     return out

@@ -35,6 +35,9 @@ class Flag:
     # chosen phase's quartiles; "framework": reviews of the chosen framework). For any other
     # filter, the rule's rows for a filter value are its unfiltered rows of that phase.
     varies_by: str = ""
+    # False for a rule about a school's state today rather than a year's (audit visits): its rows
+    # are the same whichever year is shown.
+    yearly: bool = True
 
     @cached_property
     def queryset(self):

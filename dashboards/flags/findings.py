@@ -35,15 +35,40 @@ from dashboards.models import AttentionFinding, ReviewCoverage
 
 SOURCE = "flags"  # the name its rebuilds are recorded under (SummaryRebuild.source)
 
+# What each kind of write can change: the rules reading the summaries of that source (and, for
+# "plans", the work plans themselves). A refresh after a write rewrites only these rules' findings.
+READS = {
+    "reviews": {
+        "not_submitted",
+        "undiscussed",
+        "rates_higher",
+        "sharp_fall",
+        "work_plan_not_agreed",
+    },
+    "audits": {
+        "sen_outlier",
+        "sen_change",
+        "funding_variance",
+        "need_mix_change",
+        "step_down_pattern",
+        "over_representation",
+        "exclusions",
+        "gap_widening",
+    },
+    "visits": {"visit_overdue"},
+    "plans": {"work_plan_not_agreed", "work_plan_not_reviewed"},
+}
 
-def compute(la, years) -> list[AttentionFinding]:
-    """Every finding of the LA's rules in these years, unsaved: each rule unfiltered, and again for
-    each filter value that moves its borough figure (Flag.varies_by)."""
+
+def compute(la, years, rules: set[str] | None = None) -> list[AttentionFinding]:
+    """Every finding of the LA's rules (or of these `rules`) in these years, unsaved: each rule
+    unfiltered, and again for each filter value that moves its borough figure (Flag.varies_by)."""
     from schools.models import School
 
     settings = settings_for(la)
     phases = sorted(set(School.objects.filter(la=la).values_list("phase", flat=True)) - {""})
     out: list[AttentionFinding] = []
+    same_every_year: dict[tuple, list[AttentionFinding]] = {}  # rules not about a year: run once
     for year in years:
         frameworks = sorted(
             set(
@@ -64,9 +89,29 @@ def compute(la, years) -> list[AttentionFinding]:
                 settings=settings,
                 any_date=True,
             ):
-                if flag.varies_by == varies_by or not varies_by:
+                if rules is not None and flag.code not in rules:
+                    continue  # not asked for: its rows are never read
+                if flag.varies_by != varies_by and varies_by:
+                    continue
+                if flag.yearly:
                     out += _findings(flag, la=la, year=year, phase=phase, framework=framework)
+                    continue
+                key = (flag.code, phase, framework)
+                if key not in same_every_year:
+                    same_every_year[key] = _findings(
+                        flag, la=la, year=year, phase=phase, framework=framework
+                    )
+                out += [_copied(f, academic_year=year) for f in same_every_year[key]]
     return out
+
+
+def _copied(finding: AttentionFinding, **changes) -> AttentionFinding:
+    fields = {
+        f.attname: getattr(finding, f.attname) for f in AttentionFinding._meta.concrete_fields
+    }
+    fields.pop("id")
+    fields.pop("academic_year_id")
+    return AttentionFinding(**fields, **changes)
 
 
 def _findings(flag: Flag, *, la, year, phase: str, framework: int) -> list[AttentionFinding]:
@@ -95,17 +140,27 @@ def _findings(flag: Flag, *, la, year, phase: str, framework: int) -> list[Atten
     return out
 
 
-def refresh(la_id: int, year_id: int) -> None:
+def refresh(la_id: int, year_id: int, reads: str = "") -> None:
     """Rewrite the findings of this year and of every later year of the LA, in the caller's
-    transaction (under a lock on the LA's row: two refreshes of one LA queue, not interleave)."""
+    transaction (under a lock on the LA's row: two refreshes of one LA queue, not interleave).
+
+    `reads`: what changed (a key of READS): only the rules reading it are rewritten. A visit
+    changes the visit rule of every year, as a school's visit state is not a year's."""
     from schools.models import AcademicYear, LocalAuthority
 
+    rules = READS[reads] if reads else None
     with transaction.atomic(), scope(la=[la_id], school=None):
         la = LocalAuthority.objects.select_for_update().get(pk=la_id)
-        start_year = AcademicYear.objects.values_list("start_year", flat=True).get(pk=year_id)
-        years = list(AcademicYear.objects.filter(la_id=la_id, start_year__gte=start_year))
-        AttentionFinding.objects.filter(la_id=la_id, academic_year__in=years).delete()
-        AttentionFinding.objects.bulk_create(compute(la, years), batch_size=2000)
+        years = AcademicYear.objects.filter(la_id=la_id)
+        if reads != "visits":
+            start_year = AcademicYear.objects.values_list("start_year", flat=True).get(pk=year_id)
+            years = years.filter(start_year__gte=start_year)
+        years = list(years)
+        stale = AttentionFinding.objects.filter(la_id=la_id, academic_year__in=years)
+        if rules is not None:
+            stale = stale.filter(rule__in=rules)
+        stale.delete()
+        AttentionFinding.objects.bulk_create(compute(la, years, rules), batch_size=2000)
 
 
 def refresh_la(la_id: int) -> None:
@@ -156,10 +211,8 @@ def pages(
     """Every rule with the page of its findings asked for (`wanted`: {rule code: page number},
     default 1) and their number: one query for all the rules, whatever the LA's size."""
     framework_id = getattr(framework, "pk", framework) or 0
-    counted = (
-        AttentionFinding.objects.filter(la=la, academic_year=year)
-        .filter(Q(from_date__isnull=True) | Q(from_date__lte=today))
-        .select_related("school")
+    counted = AttentionFinding.objects.filter(la=la, academic_year=year).filter(
+        Q(from_date__isnull=True) | Q(from_date__lte=today)
     )
     rules = [
         (flag, _where(flag, phase, framework_id))
@@ -168,7 +221,9 @@ def pages(
         )
     ]
     skip = {flag.code: (max(1, wanted.get(flag.code, 1)) - 1) * PER_PAGE for flag, _ in rules}
-    shown = (
+    # Two queries for every rule together: the ids of each rule's page with the rule's count
+    # (narrow rows, numbered per rule), then those rows with their schools.
+    picked = dict(
         counted.filter(reduce(operator.or_, (where for _, where in rules)))
         .annotate(
             n=Window(RowNumber(), partition_by=F("rule"), order_by=F("position").asc()),
@@ -180,14 +235,20 @@ def pages(
             ),
         )
         .filter(n__gt=F("skip"), n__lte=F("skip") + PER_PAGE)
-        .order_by("rule", "n")
+        .values_list("pk", "total")
     )
     by_rule: dict[str, list[AttentionFinding]] = {}
+    shown = (
+        AttentionFinding.objects.filter(pk__in=list(picked))
+        .select_related("school")
+        .order_by("rule", "position")
+    )
     for row in shown:
+        row.total = picked[row.pk]
         by_rule.setdefault(row.rule, []).append(row)
     out = []
     for flag, where in rules:
-        findings = counted.filter(where).order_by("position")
+        findings = counted.filter(where).select_related("school").order_by("position")
         rows = by_rule.get(flag.code, [])
         number = skip[flag.code] // PER_PAGE + 1
         if rows:
@@ -237,7 +298,7 @@ def _on_plan_event(sender, instance, created, raw=False, **kwargs) -> None:
     if raw or not created:
         return
     plan = instance.document
-    refresh(plan.school.la_id, plan.academic_year_id)
+    refresh(plan.school.la_id, plan.academic_year_id, reads="plans")
 
 
 # LAs whose schools or years changed in the current transaction: their findings are rewritten

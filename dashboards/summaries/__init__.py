@@ -139,7 +139,7 @@ def refresh(source: Source, *, la_id: int, school_id: int, year_id: int) -> None
         for other in sources().values():
             if source.name in getattr(other, "depends_on", ()):
                 _refresh_slice(other, la_id=la_id, school_id=school_id, year_id=year_id)
-        findings.refresh(la_id, year_id)  # the attention rules read what just changed
+        findings.refresh(la_id, year_id, reads=source.name)  # the attention rules that read it
 
 
 def _refresh_slice(source: Source, *, la_id: int, school_id: int, year_id: int) -> None:

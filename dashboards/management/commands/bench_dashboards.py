@@ -64,6 +64,38 @@ class SqlTimer:
             self.seconds += time.perf_counter() - started
 
 
+class PageTimer:
+    """One page for one signed-in client: its queries counted once, then each request timed,
+    with the time spent in SQL beside it."""
+
+    def __init__(self, client, url: str):
+        self.client, self.url = client, url
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        self.queries = len(ctx.captured_queries)  # now: the next request resets Django's log
+        self.times: list[float] = []
+        self.sql: list[float] = []
+
+    def once(self) -> None:
+        timer = SqlTimer()
+        with connection.execute_wrapper(timer):
+            started = time.perf_counter()
+            self.client.get(self.url)
+            self.times.append(time.perf_counter() - started)
+        self.sql.append(timer.seconds)
+
+    def figures(self) -> dict:
+        median_ms = statistics.median(self.times) * 1000
+        sql_ms = statistics.median(self.sql) * 1000
+        return {
+            "queries": self.queries,
+            "median_ms": round(median_ms, 2),
+            "sql_ms": round(sql_ms, 2),
+            "python_ms": round(median_ms - sql_ms, 2),
+        }
+
+
 class Command(BaseCommand):
     help = "Benchmark the borough dashboards at sizes S, M, L and N; print ratios, write JSON."
 
@@ -107,6 +139,7 @@ class Command(BaseCommand):
 
     def run(self, opts) -> dict:
         from dashboards import benchdata, summaries
+        from dashboards.flags import findings
         from dashboards.summaries.reviews import SOURCE
 
         out: dict = {
@@ -136,6 +169,9 @@ class Command(BaseCommand):
             diff = summaries.rebuild(SOURCE, la_id=la.pk)
             rebuilt = time.perf_counter() - t
             benchdata.link_visit_scores(la)  # the visit rows' self scores, now that they exist
+            t = time.perf_counter()
+            found = findings.rebuild(la.pk)  # the attention findings, from every summary
+            rebuilt += time.perf_counter() - t
             las[label] = la
             out.setdefault("seed", {})[label] = {
                 "schools": schools,
@@ -143,14 +179,21 @@ class Command(BaseCommand):
                 "raw_seconds": round(seeded, 1),
                 "rebuild_seconds": round(rebuilt, 2),
                 "summary_rows": diff.rows,
+                "finding_rows": found.rows,
             }
-            self.stdout.write(f"  {label}: seeded in {seeded:.1f}s, summaries {diff.rows} rows")
+            self.stdout.write(
+                f"  {label}: seeded in {seeded:.1f}s, summaries {diff.rows} rows, "
+                f"attention findings {found.rows} rows"
+            )
         self._analyze()
         # The rebuild figure: every summary of the largest LA, recomputed and compared (second run,
         # so it measures the scheduled rebuild's normal case: nothing to change).
         t = time.perf_counter()
         again = summaries.rebuild(SOURCE, la_id=las["L650"].pk)
+        again_findings = findings.rebuild(las["L650"].pk)
+        again.merge("attentionfinding", again_findings)
         out["rebuild_largest_la_seconds"] = round(time.perf_counter() - t, 2)
+        out["rebuild_largest_la_findings_seconds"] = round(again_findings.seconds, 2)
         out["rebuild_largest_la_first_seconds"] = out["seed"]["L650"]["rebuild_seconds"]
         out["rebuild_second_run_differences"] = again.differences
         if again.differences:  # which tables, so that a difference can be chased
@@ -160,10 +203,11 @@ class Command(BaseCommand):
         out["seed_seconds_s_m_l"] = round(time.perf_counter() - seed_started, 1)
 
         clients = {label: self._officer(la) for label, la in las.items()}
-        single = {
-            label: self._measure(clients[label], las[label], opts["repeat"])
-            for label in ("S16", "L650")
-        }
+        # S and L in turns, request by request: a drift in the machine's speed during the run
+        # then weighs on both sides of the P2 ratio alike.
+        single = self._measure_in_turns(
+            {label: (clients[label], las[label]) for label in ("S16", "L650")}, opts["repeat"]
+        )
         out["pages_single"] = single
         p1 = {
             page: single["S16"][page]["queries"] == single["L650"][page]["queries"]
@@ -259,32 +303,35 @@ class Command(BaseCommand):
         return reverse(name, kwargs={"uuid": school.uuid})
 
     def _measure(self, client, la, repeat: int) -> dict:
-        figures = {page: self._time(client, self._url(la, name), repeat) for page, name in PAGES}
+        return {page: self._time(client, url, repeat) for page, url in self._urls(la).items()}
+
+    def _measure_in_turns(self, sides: dict, repeat: int) -> dict:
+        """{label: figures} as _measure gives, each page timed for every side in turn."""
+        urls = {label: self._urls(la) for label, (_, la) in sides.items()}
+        out: dict = {label: {} for label in sides}
+        for page in [name for name, _ in PAGES] + [FLOOR]:
+            timers = {
+                label: PageTimer(client, urls[label][page]) for label, (client, _) in sides.items()
+            }
+            for _ in range(repeat):
+                for timer in timers.values():
+                    timer.once()
+            for label, timer in timers.items():
+                out[label][page] = timer.figures()
+        return out
+
+    def _urls(self, la) -> dict:
+        urls = {page: self._url(la, name) for page, name in PAGES}
         # The floor: a signed-in page with no content of its own (the accessibility statement),
         # what every page pays for the middleware, session, acting membership, header and footer.
-        figures[FLOOR] = self._time(client, reverse("accessibility"), repeat)
-        return figures
+        urls[FLOOR] = reverse("accessibility")
+        return urls
 
     def _time(self, client, url: str, repeat: int) -> dict:
-        with CaptureQueriesContext(connection) as ctx:
-            response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-        queries = len(ctx.captured_queries)  # now: the next request resets the connection's log
-        times, sql = [], []
+        timer = PageTimer(client, url)
         for _ in range(repeat):
-            timer = SqlTimer()
-            with connection.execute_wrapper(timer):
-                t = time.perf_counter()
-                client.get(url)
-                times.append(time.perf_counter() - t)
-            sql.append(timer.seconds)
-        median_ms, sql_ms = statistics.median(times) * 1000, statistics.median(sql) * 1000
-        return {
-            "queries": queries,
-            "median_ms": round(median_ms, 2),
-            "sql_ms": round(sql_ms, 2),
-            "python_ms": round(median_ms - sql_ms, 2),
-        }
+            timer.once()
+        return timer.figures()
 
     def _print(self, out: dict) -> None:
         w = self.stdout.write
@@ -292,7 +339,9 @@ class Command(BaseCommand):
         w(f"load average at start {out['load_average_start']}, at end {out['load_average_end']}")
         w(
             f"rebuild of every summary of the 650-school LA: first {out['rebuild_largest_la_first_seconds']} s, "
-            f"again {out['rebuild_largest_la_seconds']} s ({out['rebuild_second_run_differences']} differences)"
+            f"again {out['rebuild_largest_la_seconds']} s, of which attention findings "
+            f"{out['rebuild_largest_la_findings_seconds']} s "
+            f"({out['rebuild_second_run_differences']} differences)"
         )
         if out.get("rebuild_second_run_tables"):
             w(f"  differences by table: {out['rebuild_second_run_tables']}")
