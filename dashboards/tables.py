@@ -384,7 +384,7 @@ class ReadPaginator(Paginator):
         self.total, self.rows = total, rows
 
     @property
-    def count(self) -> int:  # type: ignore[override]
+    def count(self) -> int:
         return self.total
 
     def page(self, number):

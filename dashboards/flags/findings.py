@@ -151,11 +151,11 @@ def refresh(la_id: int, year_id: int, reads: str = "") -> None:
     rules = READS[reads] if reads else None
     with transaction.atomic(), scope(la=[la_id], school=None):
         la = LocalAuthority.objects.select_for_update().get(pk=la_id)
-        years = AcademicYear.objects.filter(la_id=la_id)
+        chosen = AcademicYear.objects.filter(la_id=la_id)
         if reads != "visits":
             start_year = AcademicYear.objects.values_list("start_year", flat=True).get(pk=year_id)
-            years = years.filter(start_year__gte=start_year)
-        years = list(years)
+            chosen = chosen.filter(start_year__gte=start_year)
+        years = list(chosen)
         stale = AttentionFinding.objects.filter(la_id=la_id, academic_year__in=years)
         if rules is not None:
             stale = stale.filter(rule__in=rules)
@@ -238,13 +238,14 @@ def pages(
         .values_list("pk", "total")
     )
     by_rule: dict[str, list[AttentionFinding]] = {}
+    totals: dict[str, int] = {}
     shown = (
         AttentionFinding.objects.filter(pk__in=list(picked))
         .select_related("school")
         .order_by("rule", "position")
     )
     for row in shown:
-        row.total = picked[row.pk]
+        totals[row.rule] = picked[row.pk]
         by_rule.setdefault(row.rule, []).append(row)
     out = []
     for flag, where in rules:
@@ -252,7 +253,7 @@ def pages(
         rows = by_rule.get(flag.code, [])
         number = skip[flag.code] // PER_PAGE + 1
         if rows:
-            total = rows[0].total
+            total = totals[flag.code]
         elif number == 1:
             total = 0
         else:  # a page past the end (an old link): show the last one, as django-tables2 does
@@ -318,7 +319,8 @@ def _on_la_change(sender, instance, raw=False, **kwargs) -> None:
 
 
 def _refresh_changed() -> None:
-    las, _changed.las = getattr(_changed, "las", set()), set()
+    las: set[int] = getattr(_changed, "las", set())
+    _changed.las = set()
     for la_id in sorted(las):
         refresh_la(la_id)
 

@@ -23,8 +23,9 @@ from __future__ import annotations
 import importlib
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Protocol
 
 from django.apps import apps
@@ -218,11 +219,10 @@ def rebuild_la(la_id: int, *, record: bool = True) -> dict[str, Diff]:
     (SummaryRebuild, unless `record` is off: demo loading leaves no trace when nothing changed)
     and logs any difference."""
     results = {}
-    runs = [
-        (name, lambda source=source: rebuild(source, la_id=la_id))
-        for name, source in sources().items()
+    runs: list[tuple[str, Callable[[], Diff]]] = [
+        (name, partial(rebuild, source, la_id=la_id)) for name, source in sources().items()
     ]
-    runs.append((findings.SOURCE, lambda: findings.rebuild(la_id)))
+    runs.append((findings.SOURCE, partial(findings.rebuild, la_id)))
     for name, run in runs:
         diff = run()
         if record:
