@@ -7,12 +7,16 @@ with the day from which it counts, so a stored finding never goes stale with the
 reasons and evidence links are written with them, in words, so the page only pages and shows.
 
 When:
-- `refresh(la_id, year_id)`: after a summary refresh (a review submitted or discussed, a return
-  accepted, a visit moved: dashboards.summaries.refresh, in the writer's transaction), after a work
-  plan moves and after a threshold changes. It rewrites the year's findings and every later
-  year's, since rules compare a year with the ones before it (sharp change, step-down pattern).
+- `refresh(la_id, year_id, reads)`: after a summary refresh (a review submitted or discussed, a
+  return accepted, a visit moved: dashboards.summaries.refresh, in the writer's transaction) and
+  after a work plan's workflow step, for the rules that read what changed (READS). It rewrites the
+  year's findings and every later year's, since rules compare a year with the ones before it
+  (sharp change, step-down pattern).
+- `refresh_la(la_id)`: every rule of every year, after a threshold changes, and once a
+  transaction that saved schools or academic years commits (a school added, closed or moved to
+  another phase; a schools import rewrites each LA once, not once a school).
 - `rebuild(la_id)`: the scheduled full rebuild, compared row by row; a second run finds nothing.
-  It also catches what no hook reports: a school closed or moved to another phase.
+  It catches what no hook reports (a row changed without its workflow).
 """
 
 from __future__ import annotations
