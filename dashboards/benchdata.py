@@ -92,8 +92,29 @@ def seed_la(
         _direct_visits(la, school_rows, year_rows, rng)
         _plans(school_rows, year_rows)
     if not raw:  # with raw reviews, the caller builds their summaries first, then the findings
+        analyze(SUMMARY_TABLES)
         findings.rebuild(la.pk)
     return la
+
+
+# What the attention rules read. Statistics as autovacuum keeps them: right after a bulk insert,
+# PostgreSQL still believes the new LA has no rows and loops over them instead of using its index.
+SUMMARY_TABLES = [
+    "schools_school",
+    "dashboards_reviewcoverage",
+    "dashboards_themescore",
+    "dashboards_senauditsummary",
+    "dashboards_visitcompliance",
+    "workplans_workplan",
+]
+
+
+def analyze(tables: list[str]) -> None:
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {', '.join(tables)}")
 
 
 def _raw_reviews(la, school_rows, year_rows, versions, rng) -> None:

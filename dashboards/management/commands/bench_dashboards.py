@@ -169,6 +169,7 @@ class Command(BaseCommand):
             diff = summaries.rebuild(SOURCE, la_id=la.pk)
             rebuilt = time.perf_counter() - t
             benchdata.link_visit_scores(la)  # the visit rows' self scores, now that they exist
+            benchdata.analyze(benchdata.SUMMARY_TABLES)  # as autovacuum keeps them after a load
             t = time.perf_counter()
             found = findings.rebuild(la.pk)  # the attention findings, from every summary
             rebuilt += time.perf_counter() - t
