@@ -6,6 +6,8 @@ values (numbers stay numbers) for sendreview.tabular.export, over every filtered
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import django_tables2 as tables
 from django.core.paginator import Paginator
 from django.template.base import render_value_in_context
@@ -13,6 +15,7 @@ from django.template.context import Context
 from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django_tables2.templatetags.django_tables2 import table_page_range
 
 from dashboards.flags.findings import PER_PAGE as FINDINGS_PER_PAGE
 
@@ -84,6 +87,30 @@ class GovukTable(tables.Table):
                 cells.append(f"<td {td}>{text}</td>")
             rows.append(f'<tr class="govuk-table__row">{"".join(cells)}</tr>')
         return mark_safe("".join(rows))  # noqa: S308 - every cell escaped above; attrs escape themselves
+
+    def pagination(self) -> dict | None:
+        """The links of this table's GOV.UK pagination (includes/table_pagination.html), or None
+        on a single page. Each link is the page's query string with this table's page field set,
+        as django-tables2's {% querystring %} makes it, built here once per table rather than by a
+        tag per link (on the attention page, 15 tables of many pages each)."""
+        page = getattr(self, "page", None)
+        if page is None or self.paginator.num_pages <= 1:
+            return None
+        params = dict(self.request.GET)
+        field = self.prefixed_page_field
+
+        def href(number: int) -> str:
+            params[field] = number
+            return "?" + urlencode(params, doseq=True)
+
+        return {
+            "previous": href(page.previous_page_number()) if page.has_previous() else None,
+            "next": href(page.next_page_number()) if page.has_next() else None,
+            "items": [
+                (p, None if p == "..." else href(p), p == page.number)
+                for p in table_page_range(page, self.paginator)
+            ],
+        }
 
     def export_headers(self) -> list[str]:
         return [str(c.header) for c in self.columns]

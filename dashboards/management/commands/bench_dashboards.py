@@ -25,6 +25,7 @@ the ratios within one run are what to compare.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import platform
@@ -204,6 +205,7 @@ class Command(BaseCommand):
         out["seed_seconds_s_m_l"] = round(time.perf_counter() - seed_started, 1)
 
         clients = {label: self._officer(la) for label, la in las.items()}
+        self._settle()
         # S and L in turns, request by request: a drift in the machine's speed during the run
         # then weighs on both sides of the P2 ratio alike.
         single = self._measure_in_turns(
@@ -237,6 +239,7 @@ class Command(BaseCommand):
                 "schools": made["schools"],
                 "seed_seconds": round(time.perf_counter() - t, 1),
             }
+            self._settle()
             national = self._measure(clients["L650"], las["L650"], opts["repeat"])
             out["pages_national"] = national
             out["P7"] = {
@@ -271,9 +274,20 @@ class Command(BaseCommand):
         return {"las": existing_las + len(sizes), "schools": have + made}
 
     def _analyze(self) -> None:
+        """Statistics fresh and the tables vacuumed after a load, before measuring: otherwise the
+        autovacuum workers the load set off run during the measurements (a steady database is
+        what users meet)."""
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+                cursor.execute("VACUUM ANALYZE")
+
+    def _settle(self) -> None:
+        """Before measuring: the objects the seeding left in this process moved out of the garbage
+        collector's view, as a web worker starts with a small heap. Otherwise every collection
+        during a measured request walks them, and a page that allocates more (the largest LA's)
+        triggers more collections: that measured the benchmark's own heap, not the page."""
+        gc.collect()
+        gc.freeze()
 
     def _officer(self, la) -> Client:
         from allauth.mfa.totp.internal.auth import TOTP
