@@ -57,7 +57,7 @@ def _by_school(queryset, school_ids) -> dict:
 
 
 # Matches no row, in SQL: a rule with nothing to compare against (fewer than 5 schools) still
-# runs its queries, so the page's query count depends neither on the LA's size nor on its data.
+# returns a queryset of its own kind, empty.
 _NOTHING = Q(pk__isnull=True)
 
 

@@ -213,7 +213,8 @@ def pages(
     *, la, year, phase: str, framework, today: date, settings, wanted: dict[str, int]
 ) -> list[RulePage]:
     """Every rule with the page of its findings asked for (`wanted`: {rule code: page number},
-    default 1) and their number: one query for all the rules, whatever the LA's size."""
+    default 1) and their number: two queries for all the rules, whatever the LA's size (three
+    when a rule is asked for a page past its end)."""
     framework_id = getattr(framework, "pk", framework) or 0
     counted = AttentionFinding.objects.filter(la=la, academic_year=year).filter(
         Q(from_date__isnull=True) | Q(from_date__lte=today)
