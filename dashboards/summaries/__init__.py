@@ -15,7 +15,8 @@ returns and audit visits plug in the same way) says three things:
 transaction of the write that caused it, so a dashboard never shows a state that was rolled back.
 `rebuild()` recomputes a whole LA, compares with what is stored row by row (by each table's natural
 key), writes only the differences and returns their counts: running it twice in a row reports zero
-the second time. Both open a django-scopes scope of that one LA and nothing wider.
+the second time. Both open a django-scopes scope of that one LA and nothing wider. Both end with
+the attention rules' stored findings (dashboards/flags/findings.py), which read these summaries.
 """
 
 from __future__ import annotations
