@@ -36,6 +36,7 @@ from django_scopes import scope
 from dashboards.flags import flags_for, settings_for
 from dashboards.flags.common import Flag
 from dashboards.models import AttentionFinding, ReviewCoverage
+from sendreview import bulk
 
 SOURCE = "flags"  # the name its rebuilds are recorded under (SummaryRebuild.source)
 
@@ -152,6 +153,8 @@ def refresh(la_id: int, year_id: int, reads: str = "") -> None:
     changes the visit rule of every year, as a school's visit state is not a year's."""
     from schools.models import AcademicYear, LocalAuthority
 
+    if bulk.active():
+        return  # a bulk load rebuilds every LA's findings at its end (dashboards' load_demo)
     rules = READS[reads] if reads else None
     with transaction.atomic(), scope(la=[la_id], school=None):
         la = LocalAuthority.objects.select_for_update().get(pk=la_id)

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from schools import demo
+from sendreview import bulk
 
 HINT = (
     "Sign in at {url} — MFA codes: use the TOTP secret in an authenticator app or "
@@ -93,10 +94,12 @@ class Command(BaseCommand):
             result = demo.load_demo(password=password)
             # After the schools and people, each app loads its own demo data (frameworks: the
             # frameworks, the LAs' choices and the reviews), through its AppConfig.load_demo.
-            for config in [] if people_only else apps.get_app_configs():
-                load_app_demo = getattr(config, "load_demo", None)
-                if callable(load_app_demo):
-                    load_app_demo(result=result)
+            # The dashboards come last and rebuild what the others' writes derive (bulk.loading).
+            with bulk.loading():
+                for config in [] if people_only else apps.get_app_configs():
+                    load_app_demo = getattr(config, "load_demo", None)
+                    if callable(load_app_demo):
+                        load_app_demo(result=result)
         except (demo.DemoConflict, ValidationError) as exc:
             raise CommandError(f"The demo data clashes with data already here: {exc}") from exc
 
