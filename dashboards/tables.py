@@ -440,14 +440,13 @@ class FlagTable(GovukTable):
             total=rule.total,
             rows=rule.rows,
         )
-        self.rows_shown = rule.rows
 
     def body_html(self) -> SafeString:
         """The page's rows, built in Python as GovukTable.body_html builds others (a table per
         rule, full pages at a large LA): a school link, the reason, the evidence link."""
         school_href = _url_with_uuid("dashboards:school")
         rows = []
-        for r in self.rows_shown:
+        for r in self.page.object_list:
             name = escape(r.school.name)
             rows.append(
                 '<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">'

@@ -39,7 +39,6 @@ from dashboards.flags.thresholds import (
     Setting,
     Threshold,
     settings_for,
-    threshold_save,
     thresholds_save,
 )
 
@@ -58,7 +57,6 @@ __all__ = [
     "need_mix_changes",
     "settings_for",
     "step_down_pattern",
-    "threshold_save",
     "thresholds_save",
 ]
 

@@ -227,13 +227,14 @@ def thresholds_save(*, la, values: dict[str, Decimal], user) -> list[str]:
     current = settings_for(la)
     changed = [code for code, value in values.items() if value != current[code].value]
     for code in changed:
-        threshold_save(la=la, code=code, value=values[code], user=user)
+        _threshold_save(la=la, code=code, value=values[code], user=user)
     if changed:
         findings.refresh_la(la.pk)
     return changed
 
 
-def threshold_save(*, la, code: str, value: Decimal, user) -> AttentionThreshold:
+def _threshold_save(*, la, code: str, value: Decimal, user) -> AttentionThreshold:
+    # Private: a value saved without thresholds_save would leave the stored findings stale.
     row, _ = AttentionThreshold.objects.update_or_create(
         la=la, code=code, defaults={"value": value, "changed_by": user}
     )

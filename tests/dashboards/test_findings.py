@@ -374,9 +374,16 @@ def test_a_threshold_change_rewrites_the_findings(world, client_for):
 
 
 def test_each_work_plan_step_rewrites_the_plan_rules(world):
-    from tests.workplans.support import acting_as, add_action, make_plan, reload, submitted_review
+    from tests.workplans.support import (
+        acting_as,
+        add_action,
+        make_plan,
+        reload,
+        review_completed,
+        submitted_review,
+    )
     from workplans import services
-    from workplans.models import PlanAction, WorkPlan
+    from workplans.models import WorkPlan
 
     def not_agreed():
         return [(r.school_id, r.reason, r.evidence) for r in _stored(world.la, world.year, rule)]
@@ -408,17 +415,7 @@ def test_each_work_plan_step_rewrites_the_plan_rules(world):
         plan = services.plan_start_review(plan=plan, user=ep)
     [unreviewed] = _stored(world.la, world.year, "work_plan_not_reviewed")
     assert "(its review was started, no review recorded)" in unreviewed.reason
-    with acting_as(world, "ep") as ep:
-        for action in PlanAction.objects.filter(plan=plan):
-            services.action_review_save(
-                action=action,
-                expected_version=action.lock_version,
-                user=ep,
-                outcome="partly",
-                impact_evidence="Half the TAs trained",
-                carry_forward=False,
-            )
-        services.plan_complete_review(plan=reload(plan), user=ep)
+    review_completed(world, plan, carry=False)
     assert _stored(world.la, world.year, "work_plan_not_reviewed") == []
     # It is the step's event that rewrites them: a status changed without one is not seen until
     # the next event (or the scheduled rebuild).
@@ -464,6 +461,7 @@ def test_each_rule_pages_on_its_own_and_downloads_every_finding(world, client_fo
     money = tables["funding_variance"]
     assert [r.reason for r in money.page.object_list] == [_reason(i) for i in order[:10]]
     assert "SEN funding spent far from allocated: 13 schools<" in body
+    assert 'href="?funding_variance-page=2" rel="next"' in body  # the table's own page field
     assert all(_reason(i) in body for i in order[:10])
     assert not any(_reason(i) in body for i in order[10:])
     # the other rules keep their own first page (15 schools without a self-review)

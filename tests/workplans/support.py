@@ -96,6 +96,12 @@ def reviewed_plan(world, *, carry=True):
     plan = agreed_plan(world)
     with acting_as(world, "ep") as ep:
         plan = services.plan_start_review(plan=plan, user=ep)
+    return review_completed(world, plan, carry=carry)
+
+
+def review_completed(world, plan, *, carry=True):
+    """The EP records every action's outcome of a plan under review and completes the review."""
+    with acting_as(world, "ep") as ep:
         for action in PlanAction.objects.filter(plan=plan):
             services.action_review_save(
                 action=action,
@@ -105,8 +111,7 @@ def reviewed_plan(world, *, carry=True):
                 impact_evidence="Half the TAs trained",
                 carry_forward=carry,
             )
-        plan = services.plan_complete_review(plan=reload(plan), user=ep)
-    return plan
+        return services.plan_complete_review(plan=reload(plan), user=ep)
 
 
 response = response  # re-exported for tests
