@@ -138,6 +138,10 @@ def _status(school: School, year: AcademicYear, current: AcademicYear) -> str | 
     ][int(roll * 100) % 4]
 
 
+def _overspends(school: School) -> bool:
+    return random.Random(f"{SEED}:overspend:{school.urn}").random() < 0.05
+
+
 def _split(rng: random.Random, total: int, weights: dict[str, int]) -> dict[str, int]:
     keys = list(weights)
     out = dict.fromkeys(keys, 0)
@@ -245,6 +249,11 @@ def _make_return(school, year, previous, status, senco, officer, today) -> Audit
         "TRAINING": 5,
     }
     spend_factor = Decimal(str(round(0.93 + rng.random() * 0.14, 3)))
+    if _overspends(school):
+        # A few schools spend well beyond their allocation, so the demo shows the funding flag
+        # (and the return's own funding warning); the random draw above is kept so that every
+        # other figure of the return stays as it was.
+        spend_factor += Decimal("0.12")
     funding_rows = []
     for code, w in weights.items():
         planned = (allocation * w / 100).quantize(Decimal("1"))
