@@ -13,7 +13,7 @@ from dashboards.filters import DashboardFilter
 from dashboards.flags import findings
 from dashboards.forms import ThresholdsForm
 from dashboards.models import ReviewCoverage
-from dashboards.tables import FlagTable
+from dashboards.tables.attention import FlagTable
 from dashboards.views.common import (
     PAGES,
     borough_page,

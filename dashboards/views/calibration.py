@@ -10,8 +10,8 @@ from django_tables2 import RequestConfig
 from dashboards import charts, selectors
 from dashboards.filters import CalibrationFilter
 from dashboards.models import ThemeScore
-from dashboards.tables import (
-    PER_PAGE,
+from dashboards.tables.base import PER_PAGE
+from dashboards.tables.calibration import (
     CalibrationTable,
     CalibrationThemeTable,
     VisitCalibrationTable,

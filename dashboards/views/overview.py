@@ -11,7 +11,8 @@ from django_tables2 import RequestConfig
 from dashboards import activity, charts, selectors, sen
 from dashboards.filters import DashboardFilter
 from dashboards.models import ReviewCoverage
-from dashboards.tables import PER_PAGE, CoverageTable
+from dashboards.tables.base import PER_PAGE
+from dashboards.tables.coverage import CoverageTable
 from dashboards.views.common import (
     borough_page,
     download,

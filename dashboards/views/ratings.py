@@ -10,7 +10,8 @@ from django_tables2 import RequestConfig
 from dashboards import charts, selectors
 from dashboards.filters import ScoreFilter
 from dashboards.models import ThemeScore
-from dashboards.tables import PER_PAGE, DistributionTable, HeatmapTable
+from dashboards.tables.base import PER_PAGE
+from dashboards.tables.ratings import DistributionTable, HeatmapTable
 from dashboards.views.common import (
     borough_page,
     download,
