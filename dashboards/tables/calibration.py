@@ -36,6 +36,17 @@ class CalibrationThemeTable(GovukTable):
     def render_mean_gap(self, value):
         return f"{value:+.2f}"
 
+    def plain_cells(self, record) -> list:
+        r = record
+        return [
+            r.theme.label,
+            self.render_year(r.start_year),
+            r.moderated_schools,
+            r.higher_than_moderated,
+            r.lower_than_moderated,
+            self.default if r.mean_gap is None else self.render_mean_gap(r.mean_gap),
+        ]
+
     def export_rows(self, records):
         return [
             [
@@ -220,6 +231,17 @@ class VisitCalibrationThemeTable(GovukTable):
 
     def render_mean_gap(self, value):
         return "–" if value is None else f"{value:+.2f}"
+
+    def plain_cells(self, record) -> list:
+        r = record
+        return [
+            r.theme.label,
+            self.render_year(r.start_year),
+            r.compared_schools,
+            r.higher_than_visit,
+            r.lower_than_visit,
+            self.render_mean_gap(r.mean_gap),
+        ]
 
     def export_rows(self, records):
         return [

@@ -69,3 +69,39 @@ def test_charts_are_drawn_once_per_figures_under_the_las_key(db, monkeypatch):
         assert client.get(url).status_code == 200
     assert len(drawn) == first, "the same figures are not drawn twice"
     assert tenants == {f"la:{la.pk}:dashboards"}
+
+
+@pytest.mark.parametrize("gap", [None, 0.25, -1.5])
+def test_tables_giving_their_own_cells_draw_what_django_tables2_would(gap):
+    """The by-theme calibration tables build their rows from plain_cells (their rows grow with
+    the years of history): the HTML is the same as django-tables2's per-cell rendering gives."""
+    from dashboards.models import ThemeDistribution, VisitThemeDistribution
+    from dashboards.tables.base import GovukTable
+    from dashboards.tables.calibration import CalibrationThemeTable, VisitCalibrationThemeTable
+    from frameworks.models import Theme
+
+    theme = Theme(label="Leadership & <management>")
+    records = {
+        CalibrationThemeTable: ThemeDistribution(
+            theme=theme,
+            start_year=2025,
+            schools=9,
+            moderated_schools=1234,
+            higher_than_moderated=5,
+            lower_than_moderated=0,
+            mean_gap=gap,
+        ),
+        VisitCalibrationThemeTable: VisitThemeDistribution(
+            theme=theme,
+            start_year=2014,
+            compared_schools=7,
+            higher_than_visit=0,
+            lower_than_visit=2,
+            mean_gap=gap,
+        ),
+    }
+    for table_class, record in records.items():
+        reference_class = type("Reference", (table_class,), {"plain_cells": GovukTable.plain_cells})
+        ours, reference = table_class([record, record]), reference_class([record, record])
+        assert ours.body_html() == reference.body_html(), table_class.__name__
+        assert "Leadership &amp; &lt;management&gt;" in ours.body_html()
