@@ -54,7 +54,8 @@ class GovukTable(tables.Table):
         other cell has its column's td attributes), without a template node per cell: that loop
         was most of a dashboard page's Python time. Cells are escaped and localised as `{{ cell }}`
         was. A column's td attributes are worked out once, unless they depend on the record (the
-        heatmap's colour): then once per cell, after `row.items()` has set the record.
+        heatmap's colour): then once per cell, after `row.items()` has set the record. A table
+        that gives its own cells (`plain_cells`) skips django-tables2's per-cell rendering.
         """
         context = Context(autoescape=True)
         plain = type(self).plain_cells is not GovukTable.plain_cells
